@@ -1,0 +1,22 @@
+# The two commands of README.md: `make lab` and `make test`. Both start with the same set-up.
+SHELL := /bin/bash
+VENV := $(CURDIR)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: setup lab lab-down test lint sanity build unit integration
+
+setup:
+	@scripts/setup.sh
+
+lab: setup
+	@scripts/lab.sh up
+
+lab-down: setup
+	@scripts/lab.sh down
+
+test: setup
+	@scripts/test.sh
+
+unit integration lint sanity build: setup
+	@scripts/test.sh $@

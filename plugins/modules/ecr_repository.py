@@ -1,0 +1,306 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: dicoogle.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ecr_repository
+short_description: Manage an Amazon ECR repository with encryption, scanning, tag immutability and tags
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes one Amazon ECR private repository.
+  - Unlike M(community.aws.ecs_ecr) it manages resource tags, which dicoogle.aws uses to find and
+    remove everything a deployment created.
+  - Encryption is fixed by ECR when a repository is created; asking for other encryption on an
+    existing repository fails with a message instead of changing it silently.
+author:
+  - dicoogle.aws contributors
+options:
+  name:
+    description:
+      - Repository name, for example C(dicoogle/nginx).
+    type: str
+    required: true
+  state:
+    description:
+      - Whether the repository should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  encryption_type:
+    description:
+      - Server-side encryption of the images.
+    type: str
+    choices: [AES256, KMS]
+    default: KMS
+  kms_key:
+    description:
+      - KMS key id, ARN or alias used when O(encryption_type=KMS).
+      - Without it ECR uses the AWS managed key C(aws/ecr).
+    type: str
+  scan_on_push:
+    description:
+      - Scan each image for vulnerabilities when it is pushed.
+    type: bool
+    default: true
+  image_tag_mutability:
+    description:
+      - Whether a tag may be moved to another image.
+    type: str
+    choices: [mutable, immutable]
+    default: immutable
+  force_delete:
+    description:
+      - With O(state=absent), delete the repository even when it still holds images.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Create the nginx repository, KMS-encrypted, scanned on push, immutable tags
+  dicoogle.aws.ecr_repository:
+    name: dicoogle/nginx
+    kms_key: alias/dicoogle
+    tags:
+      "dicoogle:deployment": dicoogle
+
+- name: Remove it with its images
+  dicoogle.aws.ecr_repository:
+    name: dicoogle/nginx
+    state: absent
+    force_delete: true
+"""
+
+RETURN = r"""
+repository:
+  description: The repository as ECR describes it, with its tags; empty when absent.
+  returned: always
+  type: dict
+  contains:
+    repository_name:
+      description: Name.
+      type: str
+      sample: dicoogle/nginx
+    repository_arn:
+      description: ARN.
+      type: str
+      sample: arn:aws:ecr:eu-west-1:123456789012:repository/dicoogle/nginx
+    repository_uri:
+      description: URI to tag and push images with.
+      type: str
+      sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/dicoogle/nginx
+    image_tag_mutability:
+      description: MUTABLE or IMMUTABLE.
+      type: str
+    image_scanning_configuration:
+      description: Scan on push setting.
+      type: dict
+    encryption_configuration:
+      description: Encryption type and KMS key.
+      type: dict
+    tags:
+      description: Resource tags.
+      type: dict
+"""
+
+import re
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+# ECR's documented repository name syntax.
+NAME_PATTERN = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+
+
+def describe_repository(client, module, name):
+    try:
+        repos = client.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"]
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Failed to describe ECR repository %s" % name)
+    repo = repos[0]
+    try:
+        tags = client.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"])["tags"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to list tags of ECR repository %s" % name)
+    repo["tags"] = boto3_tag_list_to_ansible_dict(tags)
+    return repo
+
+
+def wanted_encryption(module, kms_key_arn):
+    config = {"encryptionType": module.params["encryption_type"]}
+    if kms_key_arn:
+        config["kmsKey"] = kms_key_arn
+    return config
+
+
+def resolve_kms_key_arn(module):
+    """ECR stores the key ARN: resolve an id, alias or ARN so that comparisons are exact."""
+    key = module.params["kms_key"]
+    if not key:
+        return None
+    kms = module.client("kms", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        return kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
+    except is_boto3_error_code("NotFoundException"):
+        module.fail_json(msg="kms_key %s does not exist in this account and region" % key)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Failed to look up kms_key %s" % key)
+
+
+def encryption_differs(current, wanted):
+    if current.get("encryptionType") != wanted["encryptionType"]:
+        return True
+    return "kmsKey" in wanted and current.get("kmsKey") != wanted["kmsKey"]
+
+
+def ensure_present(client, module, repo, encryption):
+    params = module.params
+    name = params["name"]
+    mutability = params["image_tag_mutability"].upper()
+    changed = False
+
+    if repo is None:
+        if module.check_mode:
+            module.exit_json(changed=True, repository={})
+        kwargs = dict(
+            repositoryName=name,
+            imageTagMutability=mutability,
+            imageScanningConfiguration={"scanOnPush": params["scan_on_push"]},
+            encryptionConfiguration=encryption,
+        )
+        if params["tags"]:
+            kwargs["tags"] = ansible_dict_to_boto3_tag_list(params["tags"], "Key", "Value")
+        try:
+            client.create_repository(aws_retry=True, **kwargs)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Failed to create ECR repository %s" % name)
+        return True, describe_repository(client, module, name)
+
+    if encryption_differs(repo.get("encryptionConfiguration", {}), encryption):
+        module.fail_json(
+            msg=(
+                "ECR repository %s exists with encryption %s; ECR cannot change the encryption of a "
+                "repository. Delete it (state=absent, force_delete=true) or set encryption_type and "
+                "kms_key to match." % (name, repo.get("encryptionConfiguration"))
+            )
+        )
+
+    if repo["imageTagMutability"] != mutability:
+        changed = True
+        if not module.check_mode:
+            try:
+                client.put_image_tag_mutability(aws_retry=True, repositoryName=name, imageTagMutability=mutability)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg="Failed to set tag mutability of ECR repository %s" % name)
+
+    if repo.get("imageScanningConfiguration", {}).get("scanOnPush") != params["scan_on_push"]:
+        changed = True
+        if not module.check_mode:
+            try:
+                client.put_image_scanning_configuration(
+                    aws_retry=True,
+                    repositoryName=name,
+                    imageScanningConfiguration={"scanOnPush": params["scan_on_push"]},
+                )
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg="Failed to set scan on push of ECR repository %s" % name)
+
+    if params["tags"] is not None:
+        to_set, to_remove = compare_aws_tags(repo["tags"], params["tags"], params["purge_tags"])
+        if to_set or to_remove:
+            changed = True
+        if not module.check_mode:
+            try:
+                if to_remove:
+                    client.untag_resource(aws_retry=True, resourceArn=repo["repositoryArn"], tagKeys=to_remove)
+                if to_set:
+                    client.tag_resource(
+                        aws_retry=True,
+                        resourceArn=repo["repositoryArn"],
+                        tags=ansible_dict_to_boto3_tag_list(to_set, "Key", "Value"),
+                    )
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg="Failed to tag ECR repository %s" % name)
+
+    if changed and not module.check_mode:
+        repo = describe_repository(client, module, name)
+    return changed, repo
+
+
+def ensure_absent(client, module, repo):
+    if repo is None:
+        return False, None
+    if module.check_mode:
+        return True, None
+    try:
+        client.delete_repository(aws_retry=True, repositoryName=module.params["name"], force=module.params["force_delete"])
+    except is_boto3_error_code("RepositoryNotEmptyException"):
+        module.fail_json(
+            msg="ECR repository %s still holds images; set force_delete=true to delete them too" % module.params["name"]
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Failed to delete ECR repository %s" % module.params["name"])
+    return True, None
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        encryption_type=dict(type="str", choices=["AES256", "KMS"], default="KMS"),
+        kms_key=dict(type="str", no_log=False),
+        scan_on_push=dict(type="bool", default=True),
+        image_tag_mutability=dict(type="str", choices=["mutable", "immutable"], default="immutable"),
+        force_delete=dict(type="bool", default=False),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    name = module.params["name"]
+    if not 2 <= len(name) <= 256 or not NAME_PATTERN.match(name):
+        module.fail_json(
+            msg="name %r is not a valid ECR repository name: 2-256 lowercase letters, digits and . _ - "
+            "separated by single '/', starting and ending with a letter or digit" % name
+        )
+    if module.params["kms_key"] and module.params["encryption_type"] != "KMS":
+        module.fail_json(msg="kms_key is only used with encryption_type=KMS")
+
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    repo = describe_repository(client, module, name)
+    if module.params["state"] == "present":
+        encryption = wanted_encryption(module, resolve_kms_key_arn(module))
+        changed, repo = ensure_present(client, module, repo, encryption)
+    else:
+        changed, repo = ensure_absent(client, module, repo)
+
+    result = {}
+    if repo:
+        tags = repo.pop("tags", {})
+        result = camel_dict_to_snake_dict(repo)
+        result["tags"] = tags
+    module.exit_json(changed=changed, repository=result)
+
+
+if __name__ == "__main__":
+    main()

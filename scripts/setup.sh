@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12 machine (as root) needs for `make lab` and `make test`.
+# Idempotent and quick when nothing changed: each step checks before it acts.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${DICOOGLE_VENV:-$ROOT/.venv}"
+BASE_IMAGE="${DICOOGLE_LAB_BASE_IMAGE:-dicoogle-lab/debian12-systemd:1}"
+APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 python3-venv git make curl)
+log() { printf '[setup] %s\n' "$*"; }
+
+install_apt() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_venv() {
+  local stamp="$VENV/.requirements.sha256" want
+  want="$(cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/ansible-playbook" ]; then
+    return 0
+  fi
+  log "venv: installing pinned requirements into $VENV"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt" -c "$ROOT/constraints.txt"
+  echo "$want" >"$stamp"
+}
+
+link_collection() {
+  # ansible-test and FQCN resolution need the repository at ansible_collections/dicoogle/aws.
+  local link="$ROOT/.build/ansible_collections/dicoogle/aws"
+  mkdir -p "$(dirname "$link")"
+  [ -L "$link" ] || ln -sfn ../../.. "$link"
+}
+
+start_docker() {
+  docker info >/dev/null 2>&1 && return 0
+  log "docker: starting dockerd"
+  nohup dockerd >/var/log/dicoogle-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  log "docker: dockerd did not start, see /var/log/dicoogle-dockerd.log"
+  return 1
+}
+
+build_base_image() {
+  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
+  log "docker: building $BASE_IMAGE (mmdebstrap, Debian 12 with systemd and python3)"
+  local tar
+  tar="$(mktemp --suffix=.tar)"
+  mmdebstrap --quiet --variant=minbase \
+    --include=systemd,systemd-sysv,python3,sudo,ca-certificates,iproute2 \
+    bookworm "$tar"
+  docker import \
+    -c 'CMD ["/lib/systemd/systemd"]' -c 'ENV container=docker' \
+    "$tar" "$BASE_IMAGE" >/dev/null
+  rm -f "$tar"
+}
+
+install_apt
+install_venv
+link_collection
+start_docker
+build_base_image
