@@ -18,7 +18,7 @@ moto_up() {
   if curl -fsS "http://127.0.0.1:$PORT/moto-api/data.json" >/dev/null 2>&1; then return 0; fi
   mkdir -p "$STATE"
   log "starting moto server on 127.0.0.1:$PORT"
-  nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$STATE/moto.log" 2>&1 &
+  nohup "$VENV/bin/python" "$ROOT/files/lab/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$STATE/moto.log" 2>&1 &
   echo $! >"$STATE/moto.pid"
   for _ in $(seq 1 60); do
     curl -fsS "http://127.0.0.1:$PORT/moto-api/data.json" >/dev/null 2>&1 && return 0

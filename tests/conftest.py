@@ -1,0 +1,106 @@
+"""Fixtures shared by the unit and integration tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_port(tmp_path_factory):
+    """A moto server of the tests' own, started the way the lab starts it."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "files/lab/moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = "http://127.0.0.1:%d/moto-api/data.json" % port
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("moto server did not start; see %s" % log)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class PlaybookRun:
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.rc = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        recap = re.findall(r"^\S+\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", self.output, re.M)
+        self.changed = sum(int(row[1]) for row in recap)
+        self.failed = sum(int(row[3]) for row in recap)
+        self.ok = sum(int(row[0]) for row in recap)
+
+    def __repr__(self):
+        return "PlaybookRun(rc=%d, changed=%d)\n%s" % (self.rc, self.changed, self.output[-6000:])
+
+
+@pytest.fixture(scope="session")
+def ansible_env(moto_port):
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        DICOOGLE_LAB_MOTO_PORT=str(moto_port),
+        PATH="%s:%s" % (VENV_BIN, env.get("PATH", "")),
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_playbook(ansible_env):
+    """Run a playbook with the lab inventory against the tests' moto server."""
+
+    def run(playbook, *extra_args, extra_vars=None, inventory="inventories/lab"):
+        cmd = [str(VENV_BIN / "ansible-playbook"), "-i", inventory, playbook]
+        for key, value in (extra_vars or {}).items():
+            cmd += ["-e", "%s=%s" % (key, value)]
+        cmd += list(extra_args)
+        proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env, capture_output=True, text=True, timeout=900)
+        return PlaybookRun(proc)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def aws_client(moto_port):
+    import boto3
+
+    def client(service):
+        return boto3.client(
+            service,
+            endpoint_url="http://127.0.0.1:%d" % moto_port,
+            region_name="eu-west-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return client
