@@ -1,0 +1,149 @@
+"""The pki role: chain, SANs, key usage, file modes, idempotence, renewal, CA change."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import stat
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+pytestmark = pytest.mark.integration
+
+DOMAIN = "dicoogle.internal"
+EXPECTED = {
+    "nginx": ({"nginx." + DOMAIN, "localhost"}, {ExtendedKeyUsageOID.SERVER_AUTH}),
+    "ghostunnel": ({"pacs." + DOMAIN, "localhost"}, {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}),
+    "client": ({"client." + DOMAIN, "localhost"}, {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}),
+    "storage": ({"storage." + DOMAIN, "localhost"}, {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}),
+}
+
+
+def load(path):
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory, run_playbook):
+    pki_dir = tmp_path_factory.mktemp("pki") / "pki"
+
+    def converge(*args):
+        return run_playbook("tests/integration/playbooks/pki.yml", *args, extra_vars={"pki_dir": str(pki_dir)})
+
+    first = converge()
+    assert first.rc == 0, first
+    return pki_dir, converge, first
+
+
+def test_ca_is_a_ca(pki):
+    pki_dir, _, _ = pki
+    ca = load(pki_dir / "ca.crt")
+    constraints = ca.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert constraints.critical and constraints.value.ca is True
+    usage = ca.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.key_cert_sign and usage.crl_sign
+    ca.verify_directly_issued_by(ca)
+
+
+@pytest.mark.parametrize("leaf", sorted(EXPECTED))
+def test_leaf_chains_to_the_ca_with_its_sans_and_usage(pki, leaf):
+    pki_dir, _, _ = pki
+    ca, cert = load(pki_dir / "ca.crt"), load(pki_dir / ("%s.crt" % leaf))
+    cert.verify_directly_issued_by(ca)
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    dns, eku = EXPECTED[leaf]
+    assert set(san.get_values_for_type(x509.DNSName)) == dns
+    assert san.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("127.0.0.1")]
+    assert set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == eku
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.key_encipherment and not usage.key_cert_sign
+    # the key on disk is the certificate's key, readable by its owner only
+    key = serialization.load_pem_private_key((pki_dir / ("%s.key" % leaf)).read_bytes(), None)
+    assert key.public_key().public_numbers() == cert.public_key().public_numbers()
+    assert key.key_size == 3072
+
+
+def test_private_keys_are_0600_and_directory_0700(pki):
+    pki_dir, _, _ = pki
+    assert stat.S_IMODE(pki_dir.stat().st_mode) == 0o700
+    for key in sorted(pki_dir.glob("*.key")):
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
+    assert len(list(pki_dir.glob("*.key"))) == 5
+
+
+def test_no_private_key_is_printed_even_with_vvv(pki):
+    _, converge, first = pki
+    verbose = converge("-vvv")
+    assert verbose.rc == 0, verbose
+    for run in (first, verbose):
+        assert "PRIVATE KEY" not in run.output
+
+
+def test_second_run_changes_nothing(pki):
+    _, converge, _ = pki
+    again = converge()
+    assert again.rc == 0 and again.changed == 0, again
+
+
+def forge_near_expiry(pki_dir, leaf, days):
+    """Re-sign a leaf from its own CSR, valid for `days` more days only."""
+    ca = load(pki_dir / "ca.crt")
+    ca_key = serialization.load_pem_private_key((pki_dir / "ca.key").read_bytes(), None)
+    old = load(pki_dir / ("%s.crt" % leaf))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(old.subject)
+        .issuer_name(ca.subject)
+        .public_key(old.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+    )
+    for ext in old.extensions:
+        builder = builder.add_extension(ext.value, ext.critical)
+    (pki_dir / ("%s.crt" % leaf)).write_bytes(builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+
+
+def serials(pki_dir):
+    return {leaf: load(pki_dir / ("%s.crt" % leaf)).serial_number for leaf in EXPECTED}
+
+
+def test_leaf_expiring_within_the_window_is_renewed_and_only_it(pki):
+    pki_dir, converge, _ = pki
+    forge_near_expiry(pki_dir, "client", days=5)
+    before = serials(pki_dir)
+    run = converge()
+    assert run.rc == 0 and run.changed >= 1, run
+    after = serials(pki_dir)
+    assert after["client"] != before["client"]
+    assert {k: v for k, v in after.items() if k != "client"} == {k: v for k, v in before.items() if k != "client"}
+    remaining = load(pki_dir / "client.crt").not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)
+    assert remaining.days > 300
+
+
+def test_leaf_outside_the_window_is_kept(pki):
+    pki_dir, converge, _ = pki
+    forge_near_expiry(pki_dir, "storage", days=60)
+    before = serials(pki_dir)
+    run = converge()
+    assert run.rc == 0 and run.changed == 0, run
+    assert serials(pki_dir) == before
+
+
+def test_a_new_ca_reissues_every_leaf(pki):
+    pki_dir, converge, _ = pki
+    before = serials(pki_dir)
+    (pki_dir / "ca.key").unlink()
+    (pki_dir / "ca.crt").unlink()
+    run = converge()
+    assert run.rc == 0, run
+    ca = load(pki_dir / "ca.crt")
+    after = serials(pki_dir)
+    for leaf in EXPECTED:
+        assert after[leaf] != before[leaf]
+        load(pki_dir / ("%s.crt" % leaf)).verify_directly_issued_by(ca)

@@ -1,0 +1,145 @@
+"""site.yml against moto: every foundation resource as specified, changed=0 on the second run,
+teardown leaves zero tagged resources (listed independently of our own module), twice."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+DEPLOYMENT = "it-site"
+TAG_KEY = "dicoogle:deployment"
+
+
+def as_dict(tags, key="Key", value="Value"):
+    return {t[key]: t[value] for t in tags}
+
+
+def tagged_resources(aws_client):
+    """Every live resource of the deployment, found with boto3 alone."""
+    found = []
+    kms = aws_client("kms")
+    for key in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        tags = as_dict(kms.list_resource_tags(KeyId=key["KeyId"])["Tags"], "TagKey", "TagValue")
+        if tags.get(TAG_KEY) == DEPLOYMENT and meta["KeyState"] != "PendingDeletion":
+            found.append(("kms", key["KeyId"]))
+    ecr = aws_client("ecr")
+    for repo in ecr.describe_repositories()["repositories"]:
+        if as_dict(ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]).get(TAG_KEY) == DEPLOYMENT:
+            found.append(("ecr", repo["repositoryName"]))
+    for pair in aws_client("ec2").describe_key_pairs()["KeyPairs"]:
+        if as_dict(pair.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
+            found.append(("key-pair", pair["KeyName"]))
+    s3 = aws_client("s3")
+    for bucket in s3.list_buckets()["Buckets"]:
+        if bucket["Name"].startswith(DEPLOYMENT + "-"):
+            found.append(("s3", bucket["Name"]))
+    for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
+        if as_dict(secret.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT or secret["Name"].startswith(DEPLOYMENT + "/"):
+            found.append(("secret", secret["Name"]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, run_playbook):
+    state = tmp_path_factory.mktemp("site") / "state"
+    extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state)}
+
+    def play(playbook):
+        return run_playbook(playbook, extra_vars=extra)
+
+    first = play("playbooks/site.yml")
+    assert first.rc == 0, first
+    return state, play, first
+
+
+def key_arn(aws_client):
+    return aws_client("kms").describe_key(KeyId="alias/" + DEPLOYMENT)["KeyMetadata"]["Arn"]
+
+
+def test_kms_key_rotates_and_is_tagged(site, aws_client):
+    kms = aws_client("kms")
+    arn = key_arn(aws_client)
+    assert kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"] is True
+    assert as_dict(kms.list_resource_tags(KeyId=arn)["Tags"], "TagKey", "TagValue")[TAG_KEY] == DEPLOYMENT
+    policy = json.loads(kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"])
+    principals = [s["Principal"] for s in policy["Statement"]]
+    assert {"Service": "logs.eu-west-1.amazonaws.com"} in principals
+
+
+def test_ecr_repositories(site, aws_client):
+    repos = aws_client("ecr").describe_repositories()["repositories"]
+    ours = {r["repositoryName"]: r for r in repos if r["repositoryName"].startswith(DEPLOYMENT + "/")}
+    assert sorted(ours) == [DEPLOYMENT + "/dicoogle", DEPLOYMENT + "/ghostunnel", DEPLOYMENT + "/nginx"]
+    for repo in ours.values():
+        assert repo["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": key_arn(aws_client)}
+        assert repo["imageScanningConfiguration"]["scanOnPush"] is True
+        assert repo["imageTagMutability"] == "IMMUTABLE"
+
+
+def test_key_pair_matches_the_private_key_kept_0600(site, aws_client):
+    state, _, _ = site
+    private = state / "ssh" / DEPLOYMENT
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    pair = aws_client("ec2").describe_key_pairs(KeyNames=[DEPLOYMENT], IncludePublicKey=True)["KeyPairs"][0]
+    assert as_dict(pair["Tags"])[TAG_KEY] == DEPLOYMENT
+    assert pair["PublicKey"].split()[1] == (state / "ssh" / (DEPLOYMENT + ".pub")).read_text().split()[1]
+
+
+def test_log_bucket_is_kms_encrypted_private_and_accepts_log_delivery(site, aws_client):
+    s3 = aws_client("s3")
+    bucket = "%s-logs-123456789012-eu-west-1" % DEPLOYMENT
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn(aws_client)}
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    statements = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    assert {"S3ServerAccessLogs", "LoadBalancerAccessLogs", "LogDeliveryChecksTheBucket"} <= {s["Sid"] for s in statements}
+    assert as_dict(s3.get_bucket_tagging(Bucket=bucket)["TagSet"])[TAG_KEY] == DEPLOYMENT
+
+
+def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
+    state, _, _ = site
+    sm = aws_client("secretsmanager")
+    secrets = {s["Name"]: s for s in sm.list_secrets()["SecretList"] if s["Name"].startswith(DEPLOYMENT + "/")}
+    leaves = ["nginx", "ghostunnel", "client", "storage"]
+    expected = {"ca-cert": "pki/ca.crt", "ec2-key": "ssh/" + DEPLOYMENT}
+    expected.update({"%s-cert" % leaf: "pki/%s.crt" % leaf for leaf in leaves})
+    expected.update({"%s-key" % leaf: "pki/%s.key" % leaf for leaf in leaves})
+    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in expected)
+    for name, path in expected.items():
+        secret = secrets[DEPLOYMENT + "/" + name]
+        assert secret["KmsKeyId"] == key_arn(aws_client)
+        assert as_dict(secret["Tags"])[TAG_KEY] == DEPLOYMENT
+        value = sm.get_secret_value(SecretId=secret["ARN"])["SecretString"]
+        assert value == (state / path).read_text()
+
+
+def test_secrets_are_never_printed(site):
+    _, _, first = site
+    assert "PRIVATE KEY" not in first.output
+
+
+def test_second_run_changes_nothing(site):
+    _, play, _ = site
+    again = play("playbooks/site.yml")
+    assert again.rc == 0 and again.changed == 0, again
+
+
+def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
+    _, play, _ = site
+    assert len(tagged_resources(aws_client)) == 16
+    down = play("playbooks/teardown.yml")
+    assert down.rc == 0, down
+    assert tagged_resources(aws_client) == []
+    status = play("playbooks/status.yml")
+    assert status.rc == 0 and "%s in eu-west-1: 0 resources" % DEPLOYMENT in status.output, status
+    again = play("playbooks/teardown.yml")
+    assert again.rc == 0 and again.changed == 0, again
+    # the key is only scheduled for deletion, as AWS requires
+    meta = aws_client("kms").describe_key(KeyId="alias/" + DEPLOYMENT)["KeyMetadata"]
+    assert meta["KeyState"] == "PendingDeletion"

@@ -1,0 +1,40 @@
+"""Bad input fails before any change, with a message naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize(
+    "extra_vars, named",
+    [
+        ({"dicoogle_deployment": ""}, ["dicoogle_deployment"]),
+        ({"dicoogle_deployment": "Bad_Name"}, ["dicoogle_deployment"]),
+        ({"pki_key_size": "1000"}, ["pki_key_size"]),
+        ({"pki_key_type": "DSA"}, ["pki_key_type"]),
+        ({"pki_renew_days": "397"}, ["pki_renew_days", "pki_leaf_validity_days"]),
+        ({"pki_leaf_validity_days": "10"}, ["pki_renew_days", "pki_leaf_validity_days"]),
+        ({"foundation_kms_pending_window_days": "3"}, ["foundation_kms_pending_window_days"]),
+        ({"foundation_kms_alias": "alias/aws/s3"}, ["foundation_kms_alias"]),
+        ({"dicoogle_aws_region": "mars-1"}, ["dicoogle_aws_region"]),
+        ({"foundation_ecr_repositories": "[BAD]"}, ["foundation_ecr_repositories"]),
+    ],
+    ids=lambda value: str(value),
+)
+def test_bad_input_fails_before_any_change(tmp_path, run_playbook, aws_client, extra_vars, named):
+    state = tmp_path / "state"
+    extra_vars = dict(extra_vars, dicoogle_state_dir=str(state))
+    extra_vars.setdefault("dicoogle_deployment", "it-validation")
+    run = run_playbook("playbooks/site.yml", extra_vars=extra_vars)
+    assert run.rc != 0, run
+    for variable in named:
+        assert variable in run.output, run
+    # nothing was made: no local state, nothing in AWS
+    assert not state.exists()
+    assert run.changed == 0
+    assert aws_client("kms").list_aliases()["Aliases"] == [
+        a for a in aws_client("kms").list_aliases()["Aliases"] if a["AliasName"].startswith("alias/aws/")
+    ]
+    assert aws_client("secretsmanager").list_secrets()["SecretList"] == []
