@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${DICOOGLE_VENV:-$ROOT/.venv}"
 BASE_IMAGE="${DICOOGLE_LAB_BASE_IMAGE:-dicoogle-lab/debian12-systemd:1}"
-APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 python3-venv git make curl)
+APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 python3-venv git make curl shellcheck)
 log() { printf '[setup] %s\n' "$*"; }
 
 install_apt() {

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The lab's AWS endpoint: moto's server with fixes for moto gaps that real AWS does not have.
 
 Only the emulator is patched here; the collection's modules and roles stay as they run on AWS.

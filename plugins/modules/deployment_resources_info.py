@@ -13,9 +13,9 @@ description:
   - Finds every resource tagged with the deployment's name, service by service, so that the
     status report, teardown and the tests see the same truth.
   - KMS keys that are already scheduled for deletion are reported apart, in
-    RV(kms_keys_pending_deletion): they cost nothing and disappear by themselves.
+    RV(kms_keys_pending_deletion), since they cost nothing and disappear by themselves.
 author:
-  - dicoogle.aws contributors
+  - dicoogle.aws maintainers (@dicoogle-aws)
 options:
   resource_types:
     description:

@@ -16,7 +16,7 @@ description:
   - Encryption is fixed by ECR when a repository is created; asking for other encryption on an
     existing repository fails with a message instead of changing it silently.
 author:
-  - dicoogle.aws contributors
+  - dicoogle.aws maintainers (@dicoogle-aws)
 options:
   name:
     description:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import stat
+from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
@@ -35,11 +36,11 @@ def pki(tmp_path_factory, run_playbook):
 
     first = converge()
     assert first.rc == 0, first
-    return pki_dir, converge, first
+    return SimpleNamespace(dir=pki_dir, converge=converge, first=first)
 
 
 def test_ca_is_a_ca(pki):
-    pki_dir, _, _ = pki
+    pki_dir = pki.dir
     ca = load(pki_dir / "ca.crt")
     constraints = ca.extensions.get_extension_for_class(x509.BasicConstraints)
     assert constraints.critical and constraints.value.ca is True
@@ -50,7 +51,7 @@ def test_ca_is_a_ca(pki):
 
 @pytest.mark.parametrize("leaf", sorted(EXPECTED))
 def test_leaf_chains_to_the_ca_with_its_sans_and_usage(pki, leaf):
-    pki_dir, _, _ = pki
+    pki_dir = pki.dir
     ca, cert = load(pki_dir / "ca.crt"), load(pki_dir / ("%s.crt" % leaf))
     cert.verify_directly_issued_by(ca)
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
@@ -68,7 +69,7 @@ def test_leaf_chains_to_the_ca_with_its_sans_and_usage(pki, leaf):
 
 
 def test_private_keys_are_0600_and_directory_0700(pki):
-    pki_dir, _, _ = pki
+    pki_dir = pki.dir
     assert stat.S_IMODE(pki_dir.stat().st_mode) == 0o700
     for key in sorted(pki_dir.glob("*.key")):
         assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
@@ -76,7 +77,7 @@ def test_private_keys_are_0600_and_directory_0700(pki):
 
 
 def test_no_private_key_is_printed_even_with_vvv(pki):
-    _, converge, first = pki
+    converge, first = pki.converge, pki.first
     verbose = converge("-vvv")
     assert verbose.rc == 0, verbose
     for run in (first, verbose):
@@ -84,7 +85,7 @@ def test_no_private_key_is_printed_even_with_vvv(pki):
 
 
 def test_second_run_changes_nothing(pki):
-    _, converge, _ = pki
+    converge = pki.converge
     again = converge()
     assert again.rc == 0 and again.changed == 0, again
 
@@ -114,7 +115,7 @@ def serials(pki_dir):
 
 
 def test_leaf_expiring_within_the_window_is_renewed_and_only_it(pki):
-    pki_dir, converge, _ = pki
+    pki_dir, converge = pki.dir, pki.converge
     forge_near_expiry(pki_dir, "client", days=5)
     before = serials(pki_dir)
     run = converge()
@@ -127,7 +128,7 @@ def test_leaf_expiring_within_the_window_is_renewed_and_only_it(pki):
 
 
 def test_leaf_outside_the_window_is_kept(pki):
-    pki_dir, converge, _ = pki
+    pki_dir, converge = pki.dir, pki.converge
     forge_near_expiry(pki_dir, "storage", days=60)
     before = serials(pki_dir)
     run = converge()
@@ -136,7 +137,7 @@ def test_leaf_outside_the_window_is_kept(pki):
 
 
 def test_a_new_ca_reissues_every_leaf(pki):
-    pki_dir, converge, _ = pki
+    pki_dir, converge = pki.dir, pki.converge
     before = serials(pki_dir)
     (pki_dir / "ca.key").unlink()
     (pki_dir / "ca.crt").unlink()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+from types import SimpleNamespace
 
 import pytest
 
@@ -54,7 +55,7 @@ def site(tmp_path_factory, run_playbook):
 
     first = play("playbooks/site.yml")
     assert first.rc == 0, first
-    return state, play, first
+    return SimpleNamespace(state=state, play=play, first=first)
 
 
 def key_arn(aws_client):
@@ -82,7 +83,7 @@ def test_ecr_repositories(site, aws_client):
 
 
 def test_key_pair_matches_the_private_key_kept_0600(site, aws_client):
-    state, _, _ = site
+    state = site.state
     private = state / "ssh" / DEPLOYMENT
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     pair = aws_client("ec2").describe_key_pairs(KeyNames=[DEPLOYMENT], IncludePublicKey=True)["KeyPairs"][0]
@@ -103,7 +104,7 @@ def test_log_bucket_is_kms_encrypted_private_and_accepts_log_delivery(site, aws_
 
 
 def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
-    state, _, _ = site
+    state = site.state
     sm = aws_client("secretsmanager")
     secrets = {s["Name"]: s for s in sm.list_secrets()["SecretList"] if s["Name"].startswith(DEPLOYMENT + "/")}
     leaves = ["nginx", "ghostunnel", "client", "storage"]
@@ -120,18 +121,18 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
 
 
 def test_secrets_are_never_printed(site):
-    _, _, first = site
+    first = site.first
     assert "PRIVATE KEY" not in first.output
 
 
 def test_second_run_changes_nothing(site):
-    _, play, _ = site
+    play = site.play
     again = play("playbooks/site.yml")
     assert again.rc == 0 and again.changed == 0, again
 
 
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
-    _, play, _ = site
+    play = site.play
     assert len(tagged_resources(aws_client)) == 16
     down = play("playbooks/teardown.yml")
     assert down.rc == 0, down

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
         ({"dicoogle_aws_region": "mars-1"}, ["dicoogle_aws_region"]),
         ({"foundation_ecr_repositories": "[BAD]"}, ["foundation_ecr_repositories"]),
     ],
-    ids=lambda value: str(value),
+    ids=str,
 )
 def test_bad_input_fails_before_any_change(tmp_path, run_playbook, aws_client, extra_vars, named):
     state = tmp_path / "state"
