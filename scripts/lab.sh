@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The local lab: moto on 127.0.0.1 stands for AWS; site.yml, status.yml and teardown.yml run
 # against it exactly as they run against AWS (inventories/lab only sets the endpoint).
-#   scripts/lab.sh up      start moto if needed, converge site.yml, print what exists
-#   scripts/lab.sh down    teardown.yml, then stop what `up` started
+#   scripts/lab.sh up [ansible-playbook options]     start moto if needed, converge site.yml,
+#                                                    print what exists
+#   scripts/lab.sh down [ansible-playbook options]   teardown.yml, then stop what `up` started
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${DICOOGLE_VENV:-$ROOT/.venv}"
 STATE="$ROOT/inventories/lab/.state"
 PORT="${DICOOGLE_LAB_MOTO_PORT:-5757}"
+PIDFILE="$STATE/moto-$PORT.pid"
 export DICOOGLE_LAB_MOTO_PORT="$PORT"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
 export PATH="$VENV/bin:$PATH"
@@ -18,33 +20,35 @@ moto_up() {
   if curl -fsS "http://127.0.0.1:$PORT/moto-api/data.json" >/dev/null 2>&1; then return 0; fi
   mkdir -p "$STATE"
   log "starting moto server on 127.0.0.1:$PORT"
-  nohup "$VENV/bin/python" "$ROOT/files/lab/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$STATE/moto.log" 2>&1 &
-  echo $! >"$STATE/moto.pid"
+  nohup "$VENV/bin/python" "$ROOT/files/lab/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$STATE/moto-$PORT.log" 2>&1 &
+  echo $! >"$PIDFILE"
   for _ in $(seq 1 60); do
     curl -fsS "http://127.0.0.1:$PORT/moto-api/data.json" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  log "moto did not start, see $STATE/moto.log"
+  log "moto did not start, see $STATE/moto-$PORT.log"
   return 1
 }
 
 moto_down() {
-  [ -f "$STATE/moto.pid" ] || return 0
-  kill "$(cat "$STATE/moto.pid")" 2>/dev/null || true
-  rm -f "$STATE/moto.pid"
+  [ -f "$PIDFILE" ] || return 0
+  kill "$(cat "$PIDFILE")" 2>/dev/null || true
+  rm -f "$PIDFILE"
   log "moto server stopped"
 }
 
 cd "$ROOT"
-case "${1:-}" in
+action="${1:-}"
+shift || true
+case "$action" in
   up)
     moto_up
-    ansible-playbook -i inventories/lab playbooks/site.yml
-    ansible-playbook -i inventories/lab playbooks/status.yml
+    ansible-playbook -i inventories/lab playbooks/site.yml "$@"
+    ansible-playbook -i inventories/lab playbooks/status.yml "$@"
     ;;
   down)
     if curl -fsS "http://127.0.0.1:$PORT/moto-api/data.json" >/dev/null 2>&1; then
-      ansible-playbook -i inventories/lab playbooks/teardown.yml
+      ansible-playbook -i inventories/lab playbooks/teardown.yml "$@"
     else
       log "moto is not running: nothing in AWS to tear down"
     fi

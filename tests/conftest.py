@@ -106,3 +106,17 @@ def aws_client(moto_port):
         )
 
     return client
+
+
+@pytest.fixture(scope="session")
+def run_lab(ansible_env):
+    """Run scripts/lab.sh (what `make lab` and `make lab-down` run) against the tests' moto."""
+
+    def run(action, extra_vars=None):
+        cmd = [str(ROOT / "scripts/lab.sh"), action]
+        for key, value in (extra_vars or {}).items():
+            cmd += ["-e", "%s=%s" % (key, value)]
+        proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env, capture_output=True, text=True, timeout=900, check=False)
+        return PlaybookRun(proc)
+
+    return run

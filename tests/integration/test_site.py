@@ -1,5 +1,6 @@
-"""site.yml against moto: every foundation resource as specified, changed=0 on the second run,
-teardown leaves zero tagged resources (listed independently of our own module), twice."""
+"""`make lab` / `make lab-down` (scripts/lab.sh) against moto: every foundation resource as
+specified, changed=0 on the second run, teardown leaves zero tagged resources (listed
+independently of our own module), and a second teardown changes nothing."""
 
 from __future__ import annotations
 
@@ -46,16 +47,19 @@ def tagged_resources(aws_client):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, run_playbook):
+def site(tmp_path_factory, run_lab, run_playbook):
     state = tmp_path_factory.mktemp("site") / "state"
     extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state)}
+
+    def lab(action):
+        return run_lab(action, extra_vars=extra)
 
     def play(playbook):
         return run_playbook(playbook, extra_vars=extra)
 
-    first = play("playbooks/site.yml")
+    first = lab("up")
     assert first.rc == 0, first
-    return SimpleNamespace(state=state, play=play, first=first)
+    return SimpleNamespace(state=state, lab=lab, play=play, first=first)
 
 
 def key_arn(aws_client):
@@ -125,21 +129,23 @@ def test_secrets_are_never_printed(site):
     assert "PRIVATE KEY" not in first.output
 
 
+def test_lab_reports_what_exists(site):
+    assert "%s in eu-west-1: 16 resources" % DEPLOYMENT in site.first.output, site.first
+
+
 def test_second_run_changes_nothing(site):
-    play = site.play
-    again = play("playbooks/site.yml")
+    again = site.lab("up")
     assert again.rc == 0 and again.changed == 0, again
 
 
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
-    play = site.play
     assert len(tagged_resources(aws_client)) == 16
-    down = play("playbooks/teardown.yml")
+    down = site.lab("down")
     assert down.rc == 0, down
     assert tagged_resources(aws_client) == []
-    status = play("playbooks/status.yml")
+    status = site.play("playbooks/status.yml")
     assert status.rc == 0 and "%s in eu-west-1: 0 resources" % DEPLOYMENT in status.output, status
-    again = play("playbooks/teardown.yml")
+    again = site.lab("down")
     assert again.rc == 0 and again.changed == 0, again
     # the key is only scheduled for deletion, as AWS requires
     meta = aws_client("kms").describe_key(KeyId="alias/" + DEPLOYMENT)["KeyMetadata"]
