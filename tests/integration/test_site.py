@@ -20,28 +20,28 @@ def as_dict(tags, key="Key", value="Value"):
     return {t[key]: t[value] for t in tags}
 
 
-def tagged_resources(aws_client):
+def tagged_resources(aws_client, deployment=DEPLOYMENT):
     """Every live resource of the deployment, found with boto3 alone."""
     found = []
     kms = aws_client("kms")
     for key in kms.list_keys()["Keys"]:
         meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
         tags = as_dict(kms.list_resource_tags(KeyId=key["KeyId"])["Tags"], "TagKey", "TagValue")
-        if tags.get(TAG_KEY) == DEPLOYMENT and meta["KeyState"] != "PendingDeletion":
+        if tags.get(TAG_KEY) == deployment and meta["KeyState"] != "PendingDeletion":
             found.append(("kms", key["KeyId"]))
     ecr = aws_client("ecr")
     for repo in ecr.describe_repositories()["repositories"]:
-        if as_dict(ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]).get(TAG_KEY) == DEPLOYMENT:
+        if as_dict(ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]).get(TAG_KEY) == deployment:
             found.append(("ecr", repo["repositoryName"]))
     for pair in aws_client("ec2").describe_key_pairs()["KeyPairs"]:
-        if as_dict(pair.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
+        if as_dict(pair.get("Tags", [])).get(TAG_KEY) == deployment:
             found.append(("key-pair", pair["KeyName"]))
     s3 = aws_client("s3")
     for bucket in s3.list_buckets()["Buckets"]:
-        if bucket["Name"].startswith(DEPLOYMENT + "-"):
+        if bucket["Name"].startswith(deployment + "-"):
             found.append(("s3", bucket["Name"]))
     for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
-        if as_dict(secret.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT or secret["Name"].startswith(DEPLOYMENT + "/"):
+        if as_dict(secret.get("Tags", [])).get(TAG_KEY) == deployment or secret["Name"].startswith(deployment + "/"):
             found.append(("secret", secret["Name"]))
     return found
 
@@ -54,8 +54,8 @@ def site(tmp_path_factory, run_lab, run_playbook):
     def lab(action):
         return run_lab(action, extra_vars=extra)
 
-    def play(playbook):
-        return run_playbook(playbook, extra_vars=extra)
+    def play(playbook, *args):
+        return run_playbook(playbook, *args, extra_vars=extra)
 
     first = lab("up")
     assert first.rc == 0, first
@@ -133,6 +133,21 @@ def test_lab_reports_what_exists(site):
     assert "%s in eu-west-1: 16 resources" % DEPLOYMENT in site.first.output, site.first
 
 
+def test_check_mode_on_the_converged_deployment_reports_no_change(site):
+    check = site.play("playbooks/site.yml", "--check")
+    assert check.rc == 0 and check.changed == 0, check
+
+
+def test_check_mode_on_a_new_deployment_reports_changes_and_makes_none(tmp_path, run_playbook, aws_client):
+    before = tagged_resources(aws_client, "it-check")
+    check = run_playbook(
+        "playbooks/site.yml", "--check", extra_vars={"dicoogle_deployment": "it-check", "dicoogle_state_dir": str(tmp_path / "s")}
+    )
+    assert check.rc == 0 and check.changed > 0, check
+    assert before == tagged_resources(aws_client, "it-check") == []
+    assert not (tmp_path / "s").exists()
+
+
 def test_second_run_changes_nothing(site):
     again = site.lab("up")
     assert again.rc == 0 and again.changed == 0, again
@@ -150,3 +165,13 @@ def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
     # the key is only scheduled for deletion, as AWS requires
     meta = aws_client("kms").describe_key(KeyId="alias/" + DEPLOYMENT)["KeyMetadata"]
     assert meta["KeyState"] == "PendingDeletion"
+
+
+def test_rebuild_after_teardown_converges_and_tears_down_again(site, aws_client):
+    """Runs after the teardown test: the KMS key pending deletion is restored, not duplicated."""
+    again = site.lab("up")
+    assert again.rc == 0, again
+    assert len(tagged_resources(aws_client)) == 16
+    assert len([k for k in aws_client("kms").list_aliases()["Aliases"] if k["AliasName"] == "alias/" + DEPLOYMENT]) == 1
+    down = site.lab("down")
+    assert down.rc == 0 and tagged_resources(aws_client) == [], down
