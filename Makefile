@@ -4,7 +4,7 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup lab lab-down test lint sanity build unit integration
+.PHONY: setup lab lab-down test lint sanity build molecule unit integration
 
 setup:
 	@scripts/setup.sh
@@ -18,5 +18,5 @@ lab-down: setup
 test: setup
 	@scripts/test.sh
 
-unit integration lint sanity build: setup
+unit integration lint sanity build molecule: setup
 	@scripts/test.sh $@

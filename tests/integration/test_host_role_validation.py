@@ -1,0 +1,65 @@
+"""A wrong variable of a host role fails at validation, naming the variable, before any task."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory, run_playbook):
+    pki_dir = tmp_path_factory.mktemp("hostpki") / "pki"
+    run = run_playbook("tests/integration/playbooks/pki.yml", extra_vars={"pki_dir": str(pki_dir), "pki_key_size": "2048"})
+    assert run.rc == 0, run
+    return pki_dir
+
+
+def tunnel(pki, **changes):
+    base = {"name": "dicom-in", "mode": "server", "listen": "0.0.0.0:16666", "target": "127.0.0.1:6666",
+            "cert": str(pki / "ghostunnel.crt"), "key": str(pki / "ghostunnel.key"), "ca": str(pki / "ca.crt"),
+            "allow_cn": ["client.dicoogle.internal"]}
+    base.update(changes)
+    return base
+
+
+def storescp(pki, **changes):
+    base = {"storescp_cert": str(pki / "storage.crt"), "storescp_key": str(pki / "storage.key"), "storescp_ca": str(pki / "ca.crt")}
+    base.update(changes)
+    return base
+
+
+CASES = {
+    "storescp AE title of 17 characters": ("storescp", lambda p: storescp(p, storescp_aetitle="A" * 17), "storescp_aetitle"),
+    "storescp port out of range": ("storescp", lambda p: storescp(p, storescp_port=70000), "storescp_port"),
+    "storescp port not a number": ("storescp", lambda p: storescp(p, storescp_port="http"), "storescp_port"),
+    "storescp missing certificate": ("storescp", lambda p: storescp(p, storescp_cert=str(p / "missing.crt")), "storescp_cert"),
+    "storescp without certificate": ("storescp", lambda p: {}, "storescp_cert"),
+    "tunnel unknown engine": ("tunnel", lambda p: {"tunnel_engine": "socat", "tunnel_tunnels": [tunnel(p)]}, "tunnel_engine"),
+    "tunnel missing certificate": (
+        "tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, cert=str(p / "missing.crt"))]}, "cert"),
+    "tunnel without cert option": (
+        "tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [{k: v for k, v in tunnel(p).items() if k != "cert"}]}, "cert"),
+    "tunnel port out of range": (
+        "tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, listen="0.0.0.0:70000")]}, "listen"),
+    "tunnel server admitting nobody": (
+        "tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, allow_cn=[])]}, "allow_cn"),
+    "tunnel bad mode": ("tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, mode="proxy")]}, "mode"),
+    "ghostunnel without binary or checksum": (
+        "tunnel", lambda p: {"tunnel_engine": "ghostunnel", "tunnel_tunnels": [tunnel(p)]}, "tunnel_ghostunnel_local_binary"),
+    "dcmtk unknown install method": ("dcmtk", lambda p: {"dcmtk_install_method": "snap"}, "dcmtk_install_method"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_host_role_input_is_named_before_any_task(case, pki, run_playbook, tmp_path):
+    role, make_vars, named = CASES[case]
+    extra = dict(make_vars(pki), host_role=role)
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps(extra))
+    run = run_playbook("tests/integration/playbooks/host_role.yml", "--check", "-e", "@%s" % vars_file)
+    assert run.rc != 0, run
+    assert named in run.output, run
+    assert run.changed == 0, run
