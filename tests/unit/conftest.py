@@ -1,12 +1,9 @@
-"""Run a module's main() in-process against moto's in-memory AWS and return its result."""
+"""moto's in-memory AWS for the unit tests of the AWS modules."""
 
 from __future__ import annotations
 
-import json
-
 import boto3
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from moto import mock_aws
 
 REGION = "eu-west-1"
@@ -25,17 +22,3 @@ def aws(monkeypatch):
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
         yield lambda service: boto3.client(service, region_name=REGION)
-
-
-@pytest.fixture
-def run_module(capsys):
-    def run(module, args, check_mode=False):
-        args = dict(args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                module.main()
-        return json.loads(capsys.readouterr().out)
-
-    return run
