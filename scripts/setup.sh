@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${DICOOGLE_VENV:-$ROOT/.venv}"
 BASE_IMAGE="${DICOOGLE_LAB_BASE_IMAGE:-dicoogle-lab/debian12-systemd:1}"
-APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 python3-venv git make curl shellcheck)
+APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 orthanc python3-venv git make curl shellcheck)
 log() { printf '[setup] %s\n' "$*"; }
 
 install_apt() {
@@ -19,6 +19,8 @@ install_apt() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests start their own Orthanc on free loopback ports; the package's service stays off.
+  if [ -d /run/systemd/system ]; then systemctl disable --now orthanc >/dev/null 2>&1 || true; fi
 }
 
 install_venv() {

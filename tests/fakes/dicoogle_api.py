@@ -1,0 +1,89 @@
+"""A stand-in for Dicoogle 3.x's REST API, built from its documented contract (FACTS.md and the
+Dicoogle sources' servlets), for the endpoints the collection uses. It is the one allowed fake:
+Dicoogle's release cannot be downloaded here. Replace it with a real Dicoogle when one runs.
+
+- POST /login (form username, password) -> {"token", "user", "admin", "roles"}; 401 otherwise
+- GET /ext/version -> {"version": "3.5.1"}
+- GET /management/settings/storage/dicom -> [{"AETitle", "ipAddrs", "port", "description", "isPublic"}]
+- POST /management/settings/storage/dicom (form type=add|remove, aetitle, ip, port) -> {"added"|"removed": bool};
+  the port is required even to remove, as in Dicoogle (Integer.parseInt of the parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+class FakeDicoogle:
+    def __init__(self, users=None):
+        self.users = dict(users or {"dicoogle": "dicoogle"})
+        self.destinations = []
+        self.tokens = set()
+        self.requests = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, code, body):
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _form(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                return {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+
+            def do_GET(self):
+                fake.requests.append(("GET", self.path, self.headers.get("Authorization")))
+                if self.path == "/ext/version":
+                    return self._send(200, {"version": "3.5.1"})
+                if self.path == "/management/settings/storage/dicom":
+                    return self._send(200, fake.destinations)
+                return self._send(404, {"error": "not found"})
+
+            def do_POST(self):
+                form = self._form()
+                fake.requests.append(("POST", self.path, self.headers.get("Authorization")))
+                if self.path == "/login":
+                    if fake.users.get(form.get("username")) != form.get("password"):
+                        return self._send(401, {"error": "bad credentials"})
+                    token = str(uuid.uuid4())
+                    fake.tokens.add(token)
+                    return self._send(200, {"token": token, "user": form["username"], "admin": True, "roles": []})
+                if self.path == "/management/settings/storage/dicom":
+                    try:
+                        port = int(form["port"])
+                    except (KeyError, ValueError):
+                        return self._send(500, {"error": "NumberFormatException"})
+                    if form.get("type") == "add":
+                        entry = {"AETitle": form["aetitle"], "ipAddrs": form["ip"], "port": port,
+                                 "description": "", "isPublic": False}
+                        if entry not in fake.destinations:
+                            fake.destinations.append(entry)
+                        return self._send(200, {"added": True})
+                    if form.get("type") == "remove":
+                        before = len(fake.destinations)
+                        fake.destinations = [d for d in fake.destinations if d["AETitle"] != form["aetitle"]]
+                        return self._send(200, {"removed": len(fake.destinations) != before})
+                return self._send(404, {"error": "not found"})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

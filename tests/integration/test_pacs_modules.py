@@ -1,0 +1,113 @@
+"""The PACS modules against both engines: a real Orthanc (Debian package) and the Dicoogle
+REST contract (tests/fakes/dicoogle_api.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from ansible_collections.dicoogle.aws.plugins.modules import pacs_info, pacs_move_destination
+from tests.fakes.dicoogle_api import FakeDicoogle
+
+pytestmark = pytest.mark.integration
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def orthanc(tmp_path_factory):
+    binary = shutil.which("Orthanc") or "/usr/sbin/Orthanc"
+    if not shutil.which(binary):
+        pytest.skip("Orthanc is installed by scripts/setup.sh")
+    root = tmp_path_factory.mktemp("orthanc")
+    http = free_port()
+    (root / "orthanc.json").write_text(json.dumps({
+        "Name": "dicoogle-aws-test", "StorageDirectory": str(root / "db"), "IndexDirectory": str(root / "db"),
+        "HttpPort": http, "DicomPort": free_port(), "DicomAet": "ORTHANC", "RemoteAccessAllowed": False,
+        "AuthenticationEnabled": True, "RegisteredUsers": {"admin": "orthanc-secret"}, "DicomModalities": {},
+    }))
+    proc = subprocess.Popen([binary, str(root / "orthanc.json")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % http
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/system", timeout=1)
+        except urllib.error.HTTPError:
+            break  # 401: it answers
+        except OSError:
+            time.sleep(0.2)
+    yield {"engine": "orthanc", "url": url, "username": "admin", "password": "orthanc-secret"}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def dicoogle():
+    with FakeDicoogle(users={"dicoogle": "rotated-secret"}) as fake:
+        yield {"engine": "dicoogle", "url": fake.url, "username": "dicoogle", "password": "rotated-secret", "fake": fake}
+
+
+@pytest.fixture(params=["orthanc", "dicoogle"])
+def pacs(request):
+    conn = dict(request.getfixturevalue(request.param))
+    conn.pop("fake", None)
+    return conn
+
+
+def test_info_reads_the_version(pacs, run_module):
+    result = run_module(pacs_info, dict(pacs, wait_timeout=5))
+    assert result["changed"] is False
+    assert result["version"] == {"orthanc": "1.10.1", "dicoogle": "3.5.1"}[pacs["engine"]]
+
+
+def test_info_with_wrong_credentials_fails_with_the_reason(pacs, run_module):
+    result = run_module(pacs_info, dict(pacs, password="wrong", wait_timeout=0))
+    assert result["failed"] is True and "401" in result["msg"], result
+
+
+def test_info_of_nothing_says_so_after_the_wait(pacs, run_module):
+    result = run_module(pacs_info, dict(pacs, url="http://127.0.0.1:%d" % free_port(), wait_timeout=1))
+    assert result["failed"] is True and "did not answer within 1s" in result["msg"]
+
+
+def test_destination_lifecycle_is_idempotent(pacs, run_module):
+    args = dict(pacs, aetitle="CONSUMER", host="127.0.0.1", port=17777)
+    check = run_module(pacs_move_destination, args, check_mode=True)
+    assert check["changed"] is True
+    assert "CONSUMER" not in run_module(pacs_info, dict(pacs, wait_timeout=0))["destinations"]
+
+    created = run_module(pacs_move_destination, args)
+    assert created["changed"] is True
+    assert created["destinations"]["CONSUMER"] == {"host": "127.0.0.1", "port": 17777}
+    assert run_module(pacs_move_destination, args)["changed"] is False
+
+    moved = run_module(pacs_move_destination, dict(args, port=17778))
+    assert moved["changed"] is True and moved["destinations"]["CONSUMER"]["port"] == 17778
+    assert run_module(pacs_info, dict(pacs, wait_timeout=0))["destinations"]["CONSUMER"]["port"] == 17778
+
+    removed = run_module(pacs_move_destination, dict(pacs, aetitle="CONSUMER", state="absent"))
+    assert removed["changed"] is True and "CONSUMER" not in removed["destinations"]
+    assert run_module(pacs_move_destination, dict(pacs, aetitle="CONSUMER", state="absent"))["changed"] is False
+
+
+def test_dicoogle_is_called_with_its_token(dicoogle, run_module):
+    conn = {k: v for k, v in dicoogle.items() if k != "fake"}
+    run_module(pacs_move_destination, dict(conn, aetitle="OTHER", host="10.0.0.9", port=104))
+    tokens = dicoogle["fake"].tokens
+    calls = [r for r in dicoogle["fake"].requests if r[1] == "/management/settings/storage/dicom"]
+    assert calls and all(call[2] in tokens for call in calls)
+
+
+def test_bad_aetitle_is_named(pacs, run_module):
+    result = run_module(pacs_move_destination, dict(pacs, aetitle="A" * 17, host="h", port=1))
+    assert result["failed"] is True and "aetitle must be" in result["msg"]
