@@ -1,0 +1,134 @@
+"""The images role's definitions build here and start as a PACS task does: Orthanc, nginx and
+the stunnel server share one network namespace; nginx serves Orthanc's API over TLS with the
+certificate it got from environment variables (as from ECS secrets), and the tunnel admits a
+C-ECHO with the client certificate only."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True, check=False).returncode,
+        reason="needs the Docker engine that scripts/setup.sh starts",
+    ),
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def docker(*args):
+    return subprocess.run(["docker"] + list(args), capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, run_playbook):
+    state = tmp_path_factory.mktemp("images")
+    first = run_playbook("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(state)})
+    assert first.rc == 0, first
+    images = json.loads((state / "images" / "images.json").read_text())
+    pki = state / "pki"
+    run = run_playbook("tests/integration/playbooks/pki.yml", extra_vars={"pki_dir": str(pki), "pki_key_size": "2048"})
+    assert run.rc == 0, run
+    return {"images": images, "state": state, "pki": pki, "run": run_playbook, "first": first}
+
+
+def test_second_build_changes_nothing(built):
+    again = built["run"]("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(built["state"])})
+    assert again.rc == 0 and again.changed == 0, again
+    assert set(built["images"]) == {"orthanc", "nginx", "stunnel"}
+    assert all(re.search(r":sha-[0-9a-f]{12}$", ref) for ref in built["images"].values())
+
+
+@pytest.fixture(scope="module")
+def task(built, tmp_path_factory):
+    root = tmp_path_factory.mktemp("task")
+    pki = built["pki"]
+    https, dicom = free_port(), free_port()
+    (root / "orthanc.json").write_text(json.dumps({
+        "Name": "pacs", "StorageDirectory": "/var/lib/orthanc/db", "IndexDirectory": "/var/lib/orthanc/db",
+        "HttpPort": 8042, "DicomPort": 4242, "DicomAet": "DICOOGLE-STORAGE", "RemoteAccessAllowed": False,
+        "AuthenticationEnabled": True, "RegisteredUsers": {"admin": "task-secret"},
+    }))
+    (root / "pacs.conf").write_text(
+        "server {\n listen 8443 ssl;\n ssl_certificate /run/secrets/nginx-cert.pem;\n"
+        " ssl_certificate_key /run/secrets/nginx-key.pem;\n ssl_protocols TLSv1.2 TLSv1.3;\n"
+        " location / { proxy_pass http://127.0.0.1:8042; }\n}\n"
+    )
+    (root / "tunnel.conf").write_text(
+        "foreground = yes\npid =\n[dicom-in]\naccept = 16666\nconnect = 127.0.0.1:4242\n"
+        "cert = /run/secrets/tunnel-cert.pem\nkey = /run/secrets/tunnel-key.pem\n"
+        "CAfile = /run/secrets/tunnel-ca.pem\nverifyChain = yes\nrequireCert = yes\n"
+        "checkHost = client.dicoogle.internal\n"
+    )
+    name = "dicoogle-aws-test-task-%d" % https
+    names = [name, name + "-nginx", name + "-tunnel"]
+    try:
+        docker("run", "-d", "--name", name, "-p", "127.0.0.1:%d:8443" % https, "-p", "127.0.0.1:%d:16666" % dicom,
+               "-v", "%s:/etc/orthanc/orthanc.json:ro" % (root / "orthanc.json"), built["images"]["orthanc"])
+        docker("run", "-d", "--name", names[1], "--network", "container:" + name,
+               "-e", "NGINX_CERT_PEM=" + (pki / "nginx.crt").read_text(), "-e", "NGINX_KEY_PEM=" + (pki / "nginx.key").read_text(),
+               "-v", "%s:/etc/nginx/conf.d/pacs.conf:ro" % (root / "pacs.conf"), built["images"]["nginx"])
+        docker("run", "-d", "--name", names[2], "--network", "container:" + name,
+               "-e", "TUNNEL_CERT_PEM=" + (pki / "ghostunnel.crt").read_text(),
+               "-e", "TUNNEL_KEY_PEM=" + (pki / "ghostunnel.key").read_text(),
+               "-e", "TUNNEL_CA_PEM=" + (pki / "ca.crt").read_text(),
+               "-v", "%s:/etc/stunnel/tunnel.conf:ro" % (root / "tunnel.conf"), built["images"]["stunnel"])
+        yield {"https": https, "dicom": dicom, "pki": pki}
+    finally:
+        subprocess.run(["docker", "rm", "-f"] + names, capture_output=True, check=False)
+
+
+def get_system(task, password="task-secret"):
+    context = ssl.create_default_context(cafile=str(task["pki"] / "ca.crt"))
+    request = urllib.request.Request("https://localhost:%d/system" % task["https"])
+    request.add_header("Authorization", "Basic " + base64.b64encode(("admin:" + password).encode()).decode())
+    return urllib.request.urlopen(request, context=context, timeout=5)
+
+
+def test_nginx_serves_the_pacs_api_over_tls_with_the_deployments_certificate(task):
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = json.loads(get_system(task).read())
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    assert answer["DicomAet"] == "DICOOGLE-STORAGE" and answer["Version"] == "1.10.1"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get_system(task, password="wrong")
+    assert refused.value.code == 401
+
+
+def test_tunnel_admits_the_client_certificate_only(task):
+    pki = task["pki"]
+    tls = ["+tls", str(pki / "client.key"), str(pki / "client.crt"), "+cf", str(pki / "ca.crt")]
+    deadline = time.monotonic() + 60
+    while True:
+        echo = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + tls + ["127.0.0.1", str(task["dicom"])],
+                              capture_output=True, text=True, check=False)
+        if echo.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert echo.returncode == 0, echo.stderr
+    storage = ["+tls", str(pki / "storage.key"), str(pki / "storage.crt"), "+cf", str(pki / "ca.crt")]
+    refused = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + storage + ["127.0.0.1", str(task["dicom"])],
+                             capture_output=True, text=True, check=False)
+    assert refused.returncode != 0 and "Association Request Failed" in refused.stderr
