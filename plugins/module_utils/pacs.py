@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import time
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
+
+LEVEL_KEYS = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 from ansible.module_utils.urls import open_url
 
 # Connection options shared by the PACS modules.
@@ -90,6 +94,33 @@ class DicoogleClient(_Client):
         # Dicoogle wants the port even to remove.
         self._storage("remove", aetitle, host, port)
 
+    def _tasks(self):
+        return (self._request("GET", "/index/task", headers=self._auth()) or {}).get("results", [])
+
+    def index(self, path, timeout):
+        """Index a directory of the PACS's file system with the lucene provider and wait for it."""
+        before = {t["taskUid"] for t in self._tasks()}
+        uri = "file:" + path.rstrip("/") + "/"
+        headers = dict(self._auth(), **{"Content-Type": "application/x-www-form-urlencoded"})
+        self._request("POST", "/management/tasks/index", urlencode({"uri": uri, "plugin": "lucene"}), headers)
+        deadline = time.monotonic() + timeout
+        while True:
+            ours = [t for t in self._tasks() if t["taskUid"] not in before]
+            if ours and all(t.get("complete") or t.get("canceled") for t in ours):
+                if any(t.get("canceled") for t in ours):
+                    raise PacsError("the index task of %s was cancelled" % uri)
+                return {"indexed": sum(int(t.get("nIndexed", 0)) for t in ours),
+                        "errors": sum(int(t.get("nErrors", 0)) for t in ours)}
+            if time.monotonic() > deadline:
+                raise PacsError("indexing %s did not finish within %ds" % (uri, timeout))
+            time.sleep(0.5)
+
+    def search(self, query):
+        terms = " AND ".join("%s:%s" % (key, value) for key, value in sorted(query.items())) or "*:*"
+        params = [("query", terms), ("provider", "lucene"), ("psize", "100000")] + [("field", k) for k in LEVEL_KEYS]
+        answer = self._request("GET", "/search?" + urlencode(params), headers=self._auth()) or {}
+        return [{k: (r.get("fields") or {}).get(k, "") for k in LEVEL_KEYS} for r in answer.get("results", [])]
+
 
 class OrthancClient(_Client):
     """Orthanc: HTTP Basic authentication; destinations are DICOM modalities."""
@@ -111,6 +142,40 @@ class OrthancClient(_Client):
 
     def remove_destination(self, aetitle, host, port):
         self._request("DELETE", "/modalities/" + quote(aetitle, safe=""), headers=self._auth())
+
+    def index(self, path, timeout):
+        """Orthanc does not watch directories: upload each file under path (on this host)."""
+        indexed = errors = 0
+        deadline = time.monotonic() + timeout
+        for folder, _dirs, files in sorted(os.walk(path)):
+            for name in sorted(files):
+                if time.monotonic() > deadline:
+                    raise PacsError("uploading %s did not finish within %ds" % (path, timeout))
+                with open(os.path.join(folder, name), "rb") as handle:
+                    body = handle.read()
+                try:
+                    self._request("POST", "/instances", body, dict(self._auth(), **{"Content-Type": "application/dicom"}))
+                    indexed += 1
+                except PacsError:
+                    errors += 1
+        return {"indexed": indexed, "errors": errors}
+
+    def search(self, query):
+        found = self._request(
+            "POST", "/tools/find", json.dumps({"Level": "Instance", "Query": query, "Expand": True}),
+            dict(self._auth(), **{"Content-Type": "application/json"}),
+        ) or []
+        results = []
+        for instance in found:
+            series = self._request("GET", "/series/" + instance["ParentSeries"], headers=self._auth())
+            study = self._request("GET", "/studies/" + series["ParentStudy"], headers=self._auth())
+            results.append({
+                "PatientID": study.get("PatientMainDicomTags", {}).get("PatientID", ""),
+                "StudyInstanceUID": study["MainDicomTags"].get("StudyInstanceUID", ""),
+                "SeriesInstanceUID": series["MainDicomTags"].get("SeriesInstanceUID", ""),
+                "SOPInstanceUID": instance["MainDicomTags"].get("SOPInstanceUID", ""),
+            })
+        return results
 
 
 def client(params):

@@ -7,11 +7,18 @@ Dicoogle's release cannot be downloaded here. Replace it with a real Dicoogle wh
 - GET /management/settings/storage/dicom -> [{"AETitle", "ipAddrs", "port", "description", "isPublic"}]
 - POST /management/settings/storage/dicom (form type=add|remove, aetitle, ip, port) -> {"added"|"removed": bool};
   the port is required even to remove, as in Dicoogle (Integer.parseInt of the parameter).
+- POST /management/tasks/index (form uri=file:/dir/, plugin) -> 200 with no body; the task shows in
+  GET /index/task -> {"results": [{"taskUid", "taskName", "taskProgress", "complete", "nIndexed",
+  "nErrors"}], "count": running}; it completes on the second poll, as a real task takes time.
+  Indexing reads the DICOM files under the directory with pydicom (the index is in memory).
+- GET /search (query: lucene terms "Key:value AND ..." or "*:*", provider, field...) ->
+  {"results": [{"uri", "fields": {...}}], "numResults"}
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +31,8 @@ class FakeDicoogle:
         self.destinations = []
         self.tokens = set()
         self.requests = []
+        self.tasks = {}
+        self.index = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,6 +57,19 @@ class FakeDicoogle:
                     return self._send(200, {"version": "3.5.1"})
                 if self.path == "/management/settings/storage/dicom":
                     return self._send(200, fake.destinations)
+                if self.path == "/index/task":
+                    for task in fake.tasks.values():
+                        task["polls"] += 1
+                        if task["polls"] >= 2:
+                            task.update(complete=True, taskProgress=1.0)
+                    results = [{k: v for k, v in t.items() if k != "polls"} for t in fake.tasks.values()]
+                    return self._send(200, {"results": results, "count": sum(not t.get("complete") for t in results)})
+                if self.path.startswith("/search?"):
+                    args = parse_qs(self.path.split("?", 1)[1])
+                    terms = args.get("query", ["*:*"])[0]
+                    wanted = {} if terms == "*:*" else dict(t.split(":", 1) for t in terms.split(" AND "))
+                    hits = [e for e in fake.index if all(e["fields"].get(k) == v for k, v in wanted.items())]
+                    return self._send(200, {"results": hits, "numResults": len(hits)})
                 return self._send(404, {"error": "not found"})
 
             def do_POST(self):
@@ -59,6 +81,12 @@ class FakeDicoogle:
                     token = str(uuid.uuid4())
                     fake.tokens.add(token)
                     return self._send(200, {"token": token, "user": form["username"], "admin": True, "roles": []})
+                if self.path == "/management/tasks/index":
+                    fake.start_index(form.get("uri", ""))
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if self.path == "/management/settings/storage/dicom":
                     try:
                         port = int(form["port"])
@@ -79,6 +107,26 @@ class FakeDicoogle:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start_index(self, uri):
+        import pydicom  # the fake's own dependency: the tests' venv has it
+
+        indexed = errors = 0
+        root = uri[len("file:"):]
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                try:
+                    ds = pydicom.dcmread(os.path.join(folder, name), stop_before_pixels=True)
+                except Exception:  # pylint: disable=broad-except
+                    errors += 1
+                    continue
+                fields = {k: str(ds.get(k, "")) for k in ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")}
+                self.index = [e for e in self.index if e["fields"]["SOPInstanceUID"] != fields["SOPInstanceUID"]]
+                self.index.append({"uri": "file:" + os.path.join(folder, name), "fields": fields})
+                indexed += 1
+        uid = str(uuid.uuid4())
+        self.tasks[uid] = {"taskUid": uid, "taskName": "Index " + uri, "taskProgress": 0.0, "complete": False,
+                           "nIndexed": indexed, "nErrors": errors, "polls": 0}
 
     def __enter__(self):
         self.thread.start()

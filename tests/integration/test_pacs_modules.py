@@ -12,7 +12,8 @@ import urllib.request
 
 import pytest
 
-from ansible_collections.dicoogle.aws.plugins.modules import pacs_info, pacs_move_destination
+from ansible_collections.dicoogle.aws.plugins.modules import dicom_synthetic_study, pacs_index, pacs_info
+from ansible_collections.dicoogle.aws.plugins.modules import pacs_move_destination, pacs_search
 from tests.fakes.dicoogle_api import FakeDicoogle
 
 pytestmark = pytest.mark.integration
@@ -111,3 +112,21 @@ def test_dicoogle_is_called_with_its_token(dicoogle, run_module):
 def test_bad_aetitle_is_named(pacs, run_module):
     result = run_module(pacs_move_destination, dict(pacs, aetitle="A" * 17, host="h", port=1))
     assert result["failed"] is True and "aetitle must be" in result["msg"]
+
+
+def test_index_then_search_shows_the_blogs_study(pacs, run_module, tmp_path):
+    seed = "index-%s" % pacs["engine"]
+    study = run_module(dicom_synthetic_study, {"dest": str(tmp_path / "images"), "seed": seed, "patient_id": seed.upper()})
+
+    indexed = run_module(pacs_index, dict(pacs, path=str(tmp_path / "images"), wait_timeout=30))
+    assert (indexed["changed"], indexed["indexed"], indexed["errors"]) == (True, 2, 0), indexed
+
+    found = run_module(pacs_search, dict(pacs, query={"PatientID": seed.upper()}))
+    assert found["counts"] == {"patients": 1, "studies": 1, "series": 1, "instances": 2}, found
+    assert {i["StudyInstanceUID"] for i in found["instances"]} == {study["study_instance_uid"]}
+    assert run_module(pacs_search, dict(pacs, query={"PatientID": "NOBODY"}))["counts"]["instances"] == 0
+
+
+def test_index_of_a_relative_path_is_refused(pacs, run_module):
+    result = run_module(pacs_index, dict(pacs, path="images"))
+    assert result["failed"] is True and "path must be absolute" in result["msg"]
