@@ -52,3 +52,18 @@ requirements:
 notes:
   - A failure reports the DICOM status and the tool's own message.
 """
+
+    # Options of the modules that query or retrieve (C-FIND, C-MOVE).
+    QUERY = r"""
+options:
+  model:
+    description: Query/retrieve information model.
+    type: str
+    choices: [study, patient]
+    default: study
+  level:
+    description: Query/retrieve level.
+    type: str
+    choices: [PATIENT, STUDY, SERIES, IMAGE]
+    default: STUDY
+"""

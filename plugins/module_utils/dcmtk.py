@@ -10,6 +10,7 @@ tested on captured output; the modules run the real tools.
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 
 AE_TITLE = re.compile(r"^[ -\[\]-~]{1,16}$")  # printable, no backslash, 1-16 characters
@@ -29,6 +30,12 @@ COMMON_ARGUMENT_SPEC = dict(
             ca=dict(type="path", required=True),
         ),
     ),
+)
+
+# Options of the modules that query or retrieve.
+QUERY_ARGUMENT_SPEC = dict(
+    model=dict(type="str", choices=["study", "patient"], default="study"),
+    level=dict(type="str", choices=["PATIENT", "STUDY", "SERIES", "IMAGE"], default="STUDY"),
 )
 
 STATUS = re.compile(r"DIMSE Status\s*:\s*(0x[0-9a-fA-F]{4})(?::\s*(.*))?")
@@ -97,6 +104,27 @@ def check(tool, rc, output):
         if code and code not in ("0x0000", "0xff00"):
             message = "DICOM status %s (%s): %s" % (code, meaning, message)
         raise DcmtkFailure(tool, rc, message, code)
+
+
+def query_args(params):
+    """Information model and level of a C-FIND or C-MOVE."""
+    return ["-S" if params["model"] == "study" else "-P", "-k", "QueryRetrieveLevel=%s" % params["level"]]
+
+
+def run_tool(module, name, args, failure_details=None):
+    """Run a dcmtk tool; on failure, fail the module with the DICOM status and the tool's message
+    (plus failure_details(output), if given). Returns the tool's output and its wall time."""
+    tool = module.get_bin_path(name, required=True)
+    started = time.monotonic()
+    rc, out, err = module.run_command([tool] + args)
+    seconds = round(time.monotonic() - started, 3)
+    output = out + err
+    try:
+        check(name, rc, output)
+    except DcmtkFailure as failure:
+        details = failure_details(output) if failure_details else {}
+        module.fail_json(seconds=seconds, **dict(details, **failure.as_result()))
+    return output, seconds
 
 
 def parse_suboperations(output):

@@ -42,14 +42,11 @@ dicom_status:
   type: str
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import COMMON_ARGUMENT_SPEC
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import DcmtkFailure
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import check
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import connection_args
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import run_tool
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import validate_common
 
 
@@ -58,15 +55,8 @@ def main():
     error = validate_common(module.params)
     if error:
         module.fail_json(msg=error)
-    tool = module.get_bin_path("echoscu", required=True)
-    argv = [tool, "-d"] + connection_args(module.params) + [module.params["host"], str(module.params["port"])]
-    started = time.monotonic()
-    rc, out, err = module.run_command(argv)
-    seconds = round(time.monotonic() - started, 3)
-    try:
-        check("echoscu", rc, out + err)
-    except DcmtkFailure as failure:
-        module.fail_json(seconds=seconds, **failure.as_result())
+    args = ["-d"] + connection_args(module.params) + [module.params["host"], str(module.params["port"])]
+    dummy, seconds = run_tool(module, "echoscu", args)
     module.exit_json(changed=False, status="success", seconds=seconds)
 
 

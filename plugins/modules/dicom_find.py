@@ -15,16 +15,6 @@ description:
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
-  model:
-    description: Query/retrieve information model.
-    type: str
-    choices: [study, patient]
-    default: study
-  level:
-    description: Query/retrieve level.
-    type: str
-    choices: [PATIENT, STUDY, SERIES, IMAGE]
-    default: STUDY
   keys:
     description:
       - Matching keys, by DICOM keyword, with their values (C(*) wildcards allowed).
@@ -37,6 +27,7 @@ options:
     default: []
 extends_documentation_fragment:
   - dicoogle.aws.dcmtk
+  - dicoogle.aws.dcmtk.query
 """
 
 EXAMPLES = r"""
@@ -71,25 +62,23 @@ seconds:
 import os
 import re
 import tempfile
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import COMMON_ARGUMENT_SPEC
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import DcmtkFailure
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import check
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import QUERY_ARGUMENT_SPEC
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import connection_args
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import parse_find_xml
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import query_args
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import run_tool
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import validate_common
 
 KEYWORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 
 def main():
-    spec = dict(COMMON_ARGUMENT_SPEC)
+    spec = dict(COMMON_ARGUMENT_SPEC, **QUERY_ARGUMENT_SPEC)
     spec.update(
-        model=dict(type="str", choices=["study", "patient"], default="study"),
-        level=dict(type="str", choices=["PATIENT", "STUDY", "SERIES", "IMAGE"], default="STUDY"),
         keys=dict(type="dict", default={}, no_log=False),
         return_keys=dict(type="list", elements="str", default=[], no_log=False),
     )
@@ -102,9 +91,8 @@ def main():
     if error:
         module.fail_json(msg=error)
 
-    tool = module.get_bin_path("findscu", required=True)
     wanted = list(params["keys"]) + [k for k in params["return_keys"] if k not in params["keys"]]
-    query = ["-k", "QueryRetrieveLevel=%s" % params["level"]]
+    query = query_args(params)
     for key, value in params["keys"].items():
         query += ["-k", "%s=%s" % (key, "" if value is None else value)]
     for key in params["return_keys"]:
@@ -113,15 +101,8 @@ def main():
     fd, xml_path = tempfile.mkstemp(suffix=".xml")
     os.close(fd)
     try:
-        argv = [tool, "-d", "-S" if params["model"] == "study" else "-P"] + connection_args(params) + query
-        argv += ["-Xs", xml_path, params["host"], str(params["port"])]
-        started = time.monotonic()
-        rc, out, err = module.run_command(argv)
-        seconds = round(time.monotonic() - started, 3)
-        try:
-            check("findscu", rc, out + err)
-        except DcmtkFailure as failure:
-            module.fail_json(seconds=seconds, **failure.as_result())
+        args = ["-d"] + connection_args(params) + query + ["-Xs", xml_path, params["host"], str(params["port"])]
+        dummy, seconds = run_tool(module, "findscu", args)
         with open(xml_path) as handle:
             text = handle.read()
         matches = parse_find_xml(text, wanted) if text.strip() else []

@@ -21,22 +21,13 @@ options:
     description: AE title of the move destination, known to the peer.
     type: str
     required: true
-  model:
-    description: Query/retrieve information model.
-    type: str
-    choices: [study, patient]
-    default: study
-  level:
-    description: Query/retrieve level.
-    type: str
-    choices: [PATIENT, STUDY, SERIES, IMAGE]
-    default: STUDY
   keys:
     description: Identifying keys by DICOM keyword, for example C(StudyInstanceUID).
     type: dict
     required: true
 extends_documentation_fragment:
   - dicoogle.aws.dcmtk
+  - dicoogle.aws.dcmtk.query
 """
 
 EXAMPLES = r"""
@@ -74,25 +65,22 @@ dicom_status:
   type: str
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import AE_TITLE
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import COMMON_ARGUMENT_SPEC
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import DcmtkFailure
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import check
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import QUERY_ARGUMENT_SPEC
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import connection_args
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import parse_suboperations
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import query_args
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import run_tool
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import validate_common
 
 
 def main():
-    spec = dict(COMMON_ARGUMENT_SPEC)
+    spec = dict(COMMON_ARGUMENT_SPEC, **QUERY_ARGUMENT_SPEC)
     spec.update(
         destination=dict(type="str", required=True),
-        model=dict(type="str", choices=["study", "patient"], default="study"),
-        level=dict(type="str", choices=["PATIENT", "STUDY", "SERIES", "IMAGE"], default="STUDY"),
         keys=dict(type="dict", required=True, no_log=False),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
@@ -109,20 +97,11 @@ def main():
     if module.check_mode:
         module.exit_json(changed=True, completed=0, failed=0, warning=0, seconds=0.0)
 
-    tool = module.get_bin_path("movescu", required=True)
-    argv = [tool, "-d", "-S" if params["model"] == "study" else "-P", "-aem", params["destination"]]
-    argv += connection_args(params) + ["-k", "QueryRetrieveLevel=%s" % params["level"]]
+    args = ["-d", "-aem", params["destination"]] + connection_args(params) + query_args(params)
     for key, value in params["keys"].items():
-        argv += ["-k", "%s=%s" % (key, value)]
-    argv += [params["host"], str(params["port"])]
-    started = time.monotonic()
-    rc, out, err = module.run_command(argv)
-    seconds = round(time.monotonic() - started, 3)
-    try:
-        check("movescu", rc, out + err)
-    except DcmtkFailure as failure:
-        module.fail_json(seconds=seconds, **failure.as_result())
-    counts = parse_suboperations(out + err)
+        args += ["-k", "%s=%s" % (key, value)]
+    output, seconds = run_tool(module, "movescu", args + [params["host"], str(params["port"])], parse_suboperations)
+    counts = parse_suboperations(output)
     result = dict(changed=counts["completed"] > 0, seconds=seconds, **counts)
     if counts["failed"]:
         module.fail_json(msg="movescu: %d of %d sub-operations failed" % (counts["failed"], counts["failed"] + counts["completed"]), **result)

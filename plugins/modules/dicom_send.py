@@ -54,16 +54,23 @@ seconds:
 """
 
 import os
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import COMMON_ARGUMENT_SPEC
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import DcmtkFailure
-from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import check
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import connection_args
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import parse_send_summary
+from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import run_tool
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import validate_common
+
+
+def send_counts(output):
+    counts = parse_send_summary(output)
+    return dict(
+        instances=counts["instances"],
+        sent=counts["success"] + counts["warning"],
+        failed=counts["failed"] + counts["not_sent"],
+    )
 
 
 def main():
@@ -82,22 +89,9 @@ def main():
     if module.check_mode:
         module.exit_json(changed=True, instances=0, sent=0, failed=0, seconds=0.0)
 
-    tool = module.get_bin_path("dcmsend", required=True)
-    argv = [tool, "-v", "+sd", "+r"] + connection_args(params) + [params["host"], str(params["port"])] + params["paths"]
-    started = time.monotonic()
-    rc, out, err = module.run_command(argv)
-    seconds = round(time.monotonic() - started, 3)
-    counts = parse_send_summary(out + err)
-    result = dict(
-        instances=counts["instances"],
-        sent=counts["success"] + counts["warning"],
-        failed=counts["failed"] + counts["not_sent"],
-        seconds=seconds,
-    )
-    try:
-        check("dcmsend", rc, out + err)
-    except DcmtkFailure as failure:
-        module.fail_json(**dict(result, **failure.as_result()))
+    args = ["-v", "+sd", "+r"] + connection_args(params) + [params["host"], str(params["port"])] + params["paths"]
+    output, seconds = run_tool(module, "dcmsend", args, send_counts)
+    result = dict(send_counts(output), seconds=seconds)
     if result["failed"] or result["sent"] == 0:
         module.fail_json(msg="dcmsend stored %(sent)d of %(instances)d instances" % result, **result)
     module.exit_json(changed=True, **result)
