@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,20 +14,16 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from tests.helpers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def moto_port(tmp_path_factory):
     """A moto server of the tests' own, started the way the lab starts it."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -114,8 +109,8 @@ def aws_client(moto_port):
 def run_lab(ansible_env):
     """Run scripts/lab.sh (what `make lab` and `make lab-down` run) against the tests' moto."""
 
-    def run(action, extra_vars=None):
-        cmd = [str(ROOT / "scripts/lab.sh"), action]
+    def run(action, *extra_args, extra_vars=None):
+        cmd = [str(ROOT / "scripts/lab.sh"), action] + list(extra_args)
         for key, value in (extra_vars or {}).items():
             cmd += ["-e", "%s=%s" % (key, value)]
         proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env, capture_output=True, text=True, timeout=900, check=False)

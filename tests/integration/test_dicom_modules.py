@@ -4,13 +4,12 @@ query/retrieve SCP) as the PACS, storescp as the move destination CONSUMER."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 
 import pytest
 
 from ansible_collections.dicoogle.aws.plugins.modules import dicom_echo, dicom_find, dicom_move, dicom_send
+from tests.helpers import free_port, wait_for_port
 
 pytestmark = [
     pytest.mark.integration,
@@ -18,22 +17,6 @@ pytestmark = [
 ]
 
 STUDY = "1.2.826.0.1.3680043.8.498.7.1"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port):
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError("nothing listens on %d" % port)
 
 
 def instance(directory, number):
@@ -68,8 +51,8 @@ def peers(tmp_path_factory):
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ),
     ]
-    wait_for(pacs)
-    wait_for(consumer)
+    wait_for_port(pacs)
+    wait_for_port(consumer)
     yield {"root": root, "pacs": pacs, "consumer": consumer, "files": [instance(root, 1), instance(root, 2)]}
     for proc in procs:
         proc.terminate()

@@ -9,13 +9,14 @@ import base64
 import json
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import time
 import urllib.request
 
 import pytest
+
+from tests.helpers import free_port
 
 pytestmark = [
     pytest.mark.integration,
@@ -24,12 +25,6 @@ pytestmark = [
         reason="needs the Docker engine that scripts/setup.sh starts",
     ),
 ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def docker(*args):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,14 +14,9 @@ import pytest
 from ansible_collections.dicoogle.aws.plugins.modules import dicom_synthetic_study, pacs_index, pacs_info
 from ansible_collections.dicoogle.aws.plugins.modules import pacs_move_destination, pacs_search
 from tests.fakes.dicoogle_api import FakeDicoogle
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

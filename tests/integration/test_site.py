@@ -51,8 +51,8 @@ def site(tmp_path_factory, run_lab, run_playbook):
     state = tmp_path_factory.mktemp("site") / "state"
     extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state)}
 
-    def lab(action):
-        return run_lab(action, extra_vars=extra)
+    def lab(action, *args):
+        return run_lab(action, *args, extra_vars=extra)
 
     def play(playbook, *args):
         return run_playbook(playbook, *args, extra_vars=extra)
@@ -148,9 +148,11 @@ def test_check_mode_on_a_new_deployment_reports_changes_and_makes_none(tmp_path,
     assert not (tmp_path / "s").exists()
 
 
-def test_second_run_changes_nothing(site):
-    again = site.lab("up")
+def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site):
+    again = site.lab("up", "-vvv")
     assert again.rc == 0 and again.changed == 0, again
+    assert "PRIVATE KEY" not in again.output
+    assert "secretsmanager_secret" in again.output  # the secrets task did run at -vvv
 
 
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
