@@ -17,8 +17,9 @@ import time
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
 
-LEVEL_KEYS = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 from ansible.module_utils.urls import open_url
+
+LEVEL_KEYS = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 
 # Connection options shared by the PACS modules.
 PACS_ARGUMENT_SPEC = dict(
@@ -38,6 +39,7 @@ class PacsError(Exception):
 
 class _Client:
     def __init__(self, params):
+        self.params = params
         self.base = params["url"].rstrip("/")
         self.username = params["username"]
         self.password = params["password"]
@@ -75,6 +77,35 @@ class DicoogleClient(_Client):
 
     def version(self):
         return self._request("GET", "/ext/version")["version"]
+
+    def can_login(self):
+        try:
+            self._auth()
+        except PacsError:
+            return False
+        return True
+
+    def _user(self, method, name, password=None):
+        headers = dict(self._auth(), **{"Content-Type": "application/x-www-form-urlencoded"})
+        if method == "POST":
+            form = urlencode({"username": name, "password": password, "admin": "true"})
+            answer = self._request("POST", "/user", form, headers)
+        else:
+            answer = self._request("DELETE", "/user/" + quote(name, safe=""), headers=headers)
+        if not (answer or {}).get("success"):
+            raise PacsError("%s /user for %s: Dicoogle answered %r" % (method, name, answer))
+
+    def set_password(self, new_password):
+        """Dicoogle has no password change: through a temporary admin, recreate the user."""
+        helper = DicoogleClient(dict(self.params, username="rotate-" + os.urandom(4).hex(),
+                                     password=base64.b64encode(os.urandom(24)).decode("ascii")))
+        self._user("POST", helper.username, helper.password)
+        helper._user("DELETE", self.username)
+        helper._user("POST", self.username, new_password)
+        rotated = DicoogleClient(dict(self.params, password=new_password))
+        if not rotated.can_login():
+            raise PacsError("the new password of %s does not log in" % self.username)
+        rotated._user("DELETE", helper.username)
 
     def destinations(self):
         return {
@@ -131,6 +162,19 @@ class OrthancClient(_Client):
 
     def version(self):
         return self._request("GET", "/system", headers=self._auth())["Version"]
+
+    def can_login(self):
+        try:
+            self._request("GET", "/system", headers=self._auth())
+        except PacsError:
+            return False
+        return True
+
+    def set_password(self, new_password):
+        raise PacsError(
+            "Orthanc takes its users from its configuration: put the new password of %s in "
+            "RegisteredUsers and restart it (the lab's PACS task does so from Secrets Manager)" % self.username
+        )
 
     def destinations(self):
         found = self._request("GET", "/modalities?expand", headers=self._auth()) or {}

@@ -11,6 +11,9 @@ Dicoogle's release cannot be downloaded here. Replace it with a real Dicoogle wh
   GET /index/task -> {"results": [{"taskUid", "taskName", "taskProgress", "complete", "nIndexed",
   "nErrors"}], "count": running}; it completes on the second poll, as a real task takes time.
   Indexing reads the DICOM files under the directory with pydicom (the index is in memory).
+- POST /user (form username, password, admin) -> {"success": bool} (false when the user exists);
+  DELETE /user/{name} -> {"success": bool}: Dicoogle 3.x's UserServlet, the only way to change a
+  password; both need a valid token here (the real one checks it from 3.6).
 - GET /search (query: lucene terms "Key:value AND ..." or "*:*", provider, field...) ->
   {"results": [{"uri", "fields": {...}}], "numResults"}
 """
@@ -81,6 +84,13 @@ class FakeDicoogle:
                     token = str(uuid.uuid4())
                     fake.tokens.add(token)
                     return self._send(200, {"token": token, "user": form["username"], "admin": True, "roles": []})
+                if self.path == "/user":
+                    if self.headers.get("Authorization") not in fake.tokens:
+                        return self._send(401, {"error": "not logged in"})
+                    added = form.get("username") not in fake.users
+                    if added:
+                        fake.users[form["username"]] = form.get("password", "")
+                    return self._send(200, {"success": added})
                 if self.path == "/management/tasks/index":
                     fake.start_index(form.get("uri", ""))
                     self.send_response(200)
@@ -102,6 +112,15 @@ class FakeDicoogle:
                         before = len(fake.destinations)
                         fake.destinations = [d for d in fake.destinations if d["AETitle"] != form["aetitle"]]
                         return self._send(200, {"removed": len(fake.destinations) != before})
+                return self._send(404, {"error": "not found"})
+
+            def do_DELETE(self):
+                fake.requests.append(("DELETE", self.path, self.headers.get("Authorization")))
+                if self.path.startswith("/user/"):
+                    if self.headers.get("Authorization") not in fake.tokens:
+                        return self._send(401, {"error": "not logged in"})
+                    removed = fake.users.pop(self.path[len("/user/"):], None) is not None
+                    return self._send(200, {"success": removed})
                 return self._send(404, {"error": "not found"})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from ansible_collections.dicoogle.aws.plugins.modules import dicom_synthetic_study, pacs_index, pacs_info
+from ansible_collections.dicoogle.aws.plugins.modules import dicom_synthetic_study, pacs_admin_password, pacs_index, pacs_info
 from ansible_collections.dicoogle.aws.plugins.modules import pacs_move_destination, pacs_search
 from tests.fakes.dicoogle_api import FakeDicoogle
 from tests.helpers import free_port
@@ -124,3 +124,37 @@ def test_index_then_search_shows_the_blogs_study(pacs, run_module, tmp_path):
 def test_index_of_a_relative_path_is_refused(pacs, run_module):
     result = run_module(pacs_index, dict(pacs, path="images"))
     assert result["failed"] is True and "path must be absolute" in result["msg"]
+
+
+def test_dicoogle_default_password_is_rotated_once(run_module):
+    with FakeDicoogle() as fake:
+        conn = {"engine": "dicoogle", "url": fake.url, "username": "dicoogle", "password": "a-new-secret-1234"}
+        check = run_module(pacs_admin_password, conn, check_mode=True)
+        assert check["changed"] is True and fake.users == {"dicoogle": "dicoogle"}
+        first = run_module(pacs_admin_password, conn)
+        assert first["changed"] is True and first["rotated"] is True
+        # the default no longer logs in, the new one does, the temporary admin is gone
+        assert fake.users == {"dicoogle": "a-new-secret-1234"}
+        again = run_module(pacs_admin_password, conn)
+        assert again["changed"] is False
+        assert "a-new-secret-1234" not in json.dumps(first)
+
+
+def test_rotation_without_a_working_password_says_what_to_give(run_module):
+    with FakeDicoogle(users={"dicoogle": "someone-else-changed-it"}) as fake:
+        conn = {"engine": "dicoogle", "url": fake.url, "username": "dicoogle", "password": "a-new-secret-1234"}
+        result = run_module(pacs_admin_password, conn)
+        assert result["failed"] is True and "current_password" in result["msg"]
+        assert fake.users == {"dicoogle": "someone-else-changed-it"}
+
+
+def test_orthanc_password_comes_from_its_configuration(orthanc, run_module):
+    conn = {k: v for k, v in orthanc.items()}
+    assert run_module(pacs_admin_password, dict(conn, password="orthanc-secret"))["changed"] is False
+    refused = run_module(pacs_admin_password, dict(conn, password="a-new-secret-1234", current_password="orthanc-secret"))
+    assert refused["failed"] is True and "RegisteredUsers" in refused["msg"]
+
+
+def test_short_password_is_refused(run_module):
+    result = run_module(pacs_admin_password, {"engine": "dicoogle", "url": "http://127.0.0.1:1", "username": "dicoogle", "password": "short"})
+    assert result["failed"] is True and "12 characters" in result["msg"]
