@@ -2,7 +2,9 @@
 # The local lab: moto on 127.0.0.1 stands for AWS; site.yml, status.yml and teardown.yml run
 # against it exactly as they run against AWS (inventories/lab only sets the endpoint).
 #   scripts/lab.sh up [ansible-playbook options]     start moto if needed, converge site.yml,
-#                                                    print what exists
+#                                                    replay the DICOM flows (dicom_tests.yml;
+#                                                    DICOOGLE_LAB_FLOWS=0 skips them), print
+#                                                    what exists
 #   scripts/lab.sh down [ansible-playbook options]   teardown.yml, then stop what `up` started
 set -euo pipefail
 
@@ -44,6 +46,9 @@ case "$action" in
   up)
     moto_up
     ansible-playbook -i inventories/lab playbooks/site.yml "$@"
+    if [ "${DICOOGLE_LAB_FLOWS:-1}" != 0 ]; then
+      ansible-playbook -i inventories/lab playbooks/dicom_tests.yml "$@"
+    fi
     ansible-playbook -i inventories/lab playbooks/status.yml "$@"
     ;;
   down)

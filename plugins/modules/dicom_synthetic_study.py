@@ -81,6 +81,11 @@ series_instance_uids:
   returned: always
   type: list
   elements: str
+sop_instance_uids:
+  description: SOP Instance UIDs of the instances, in the order of RV(files).
+  returned: always
+  type: list
+  elements: str
 files:
   description: Paths of the instances, in order.
   returned: always
@@ -160,7 +165,7 @@ def build_instance(params, series_number, instance_number):
 
     buffer = io.BytesIO()
     ds.save_as(buffer, enforce_file_format=True)
-    return series_uid, buffer.getvalue()
+    return series_uid, sop_uid, buffer.getvalue()
 
 
 def main():
@@ -187,10 +192,11 @@ def main():
         module.fail_json(msg="patient_id may have 64 characters at most")
 
     changed = False
-    files, series_uids, total = [], [], 0
+    files, series_uids, sop_uids, total = [], [], [], 0
     for series_number in range(1, params["series"] + 1):
         for instance_number in range(1, params["instances"] + 1):
-            series_uid, content = build_instance(params, series_number, instance_number)
+            series_uid, sop_uid, content = build_instance(params, series_number, instance_number)
+            sop_uids.append(sop_uid)
             if instance_number == 1:
                 series_uids.append(series_uid)
             path = os.path.join(params["dest"], "series-%03d" % series_number, "%05d.dcm" % instance_number)
@@ -212,6 +218,7 @@ def main():
         changed=changed,
         study_instance_uid=derived_uid(params["seed"], "study"),
         series_instance_uids=series_uids,
+        sop_instance_uids=sop_uids,
         files=files,
         bytes=total,
     )

@@ -16,7 +16,7 @@ def test_default_is_the_blogs_two_instance_study(tmp_path, run_module):
     datasets = [pydicom.dcmread(path) for path in result["files"]]
     assert {ds.StudyInstanceUID for ds in datasets} == {result["study_instance_uid"]}
     assert {ds.SeriesInstanceUID for ds in datasets} == set(result["series_instance_uids"])
-    assert len({ds.SOPInstanceUID for ds in datasets}) == 2
+    assert [ds.SOPInstanceUID for ds in datasets] == result["sop_instance_uids"] and len(set(result["sop_instance_uids"])) == 2
     assert [ds.InstanceNumber for ds in datasets] == [1, 2]
     assert datasets[0].PatientID == "SYNTHETIC-1" and datasets[0].Rows == 64
     assert all(len(ds.SOPInstanceUID) <= 64 and ds.SOPInstanceUID.startswith("1.2.826.0.1.3680043.8.498.") for ds in datasets)
