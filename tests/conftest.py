@@ -54,6 +54,11 @@ class PlaybookRun:
         self.output = proc.stdout + proc.stderr
         recap = re.findall(r"^\S+\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", self.output, re.M)
         self.changed = sum(int(row[1]) for row in recap)
+        # changed per playbook, for a script that runs several (lab.sh up: site, flows, status)
+        self.changed_by_playbook = [
+            sum(int(n) for n in re.findall(r"^\S+\s+: ok=\d+\s+changed=(\d+)", part, re.M))
+            for part in self.output.split("PLAY RECAP")[1:]
+        ]
         self.failed = sum(int(row[3]) for row in recap)
         self.ok = sum(int(row[0]) for row in recap)
 
@@ -109,11 +114,12 @@ def aws_client(moto_port):
 def run_lab(ansible_env):
     """Run scripts/lab.sh (what `make lab` and `make lab-down` run) against the tests' moto."""
 
-    def run(action, *extra_args, extra_vars=None):
+    def run(action, *extra_args, extra_vars=None, env=None):
         cmd = [str(ROOT / "scripts/lab.sh"), action] + list(extra_args)
         for key, value in (extra_vars or {}).items():
             cmd += ["-e", "%s=%s" % (key, value)]
-        proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env, capture_output=True, text=True, timeout=900, check=False)
+        proc = subprocess.run(cmd, cwd=ROOT, env=dict(ansible_env, **(env or {})), capture_output=True, text=True,
+                              timeout=900, check=False)
         return PlaybookRun(proc)
 
     return run

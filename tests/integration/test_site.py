@@ -14,6 +14,8 @@ pytestmark = pytest.mark.integration
 
 DEPLOYMENT = "it-site"
 TAG_KEY = "dicoogle:deployment"
+# KMS key, 3 ECR repositories, key pair, log and images buckets, 11 secrets
+RESOURCES = 18
 
 
 def as_dict(tags, key="Key", value="Value"):
@@ -51,11 +53,12 @@ def site(tmp_path_factory, run_lab, run_playbook):
     state = tmp_path_factory.mktemp("site") / "state"
     extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state)}
 
+    # The AWS side only: the lab's Docker hosts and the DICOM flows are test_lab_flows.py's.
     def lab(action, *args):
-        return run_lab(action, *args, extra_vars=extra)
+        return run_lab(action, "--limit", "localhost", *args, extra_vars=extra, env={"DICOOGLE_LAB_FLOWS": "0"})
 
     def play(playbook, *args):
-        return run_playbook(playbook, *args, extra_vars=extra)
+        return run_playbook(playbook, "--limit", "localhost", *args, extra_vars=extra)
 
     first = lab("up")
     assert first.rc == 0, first
@@ -115,7 +118,7 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
     expected = {"ca-cert": "pki/ca.crt", "ec2-key": "ssh/" + DEPLOYMENT}
     expected.update({"%s-cert" % leaf: "pki/%s.crt" % leaf for leaf in leaves})
     expected.update({"%s-key" % leaf: "pki/%s.key" % leaf for leaf in leaves})
-    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in expected)
+    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password"])
     for name, path in expected.items():
         secret = secrets[DEPLOYMENT + "/" + name]
         assert secret["KmsKeyId"] == key_arn(aws_client)
@@ -124,13 +127,36 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
         assert value == (state / path).read_text()
 
 
+def test_pacs_admin_password_is_generated_once_under_the_kms_key(site, aws_client):
+    sm = aws_client("secretsmanager")
+    name = DEPLOYMENT + "/pacs-admin-password"
+    secret = sm.describe_secret(SecretId=name)
+    assert secret["KmsKeyId"] == key_arn(aws_client)
+    value = sm.get_secret_value(SecretId=name)["SecretString"]
+    assert len(value) == 32 and value.isalnum() and value != "dicoogle"
+    again = site.play("playbooks/site.yml")
+    assert again.rc == 0 and sm.get_secret_value(SecretId=name)["SecretString"] == value
+    assert value not in site.first.output and value not in again.output
+
+
+def test_images_bucket_is_encrypted_versioned_and_private(site, aws_client):
+    s3 = aws_client("s3")
+    bucket = DEPLOYMENT + "-images-123456789012-eu-west-1"
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn(aws_client)}
+    assert rule["BucketKeyEnabled"] is True
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    assert as_dict(s3.get_bucket_tagging(Bucket=bucket)["TagSet"])[TAG_KEY] == DEPLOYMENT
+
+
 def test_secrets_are_never_printed(site):
     first = site.first
     assert "PRIVATE KEY" not in first.output
 
 
 def test_lab_reports_what_exists(site):
-    assert "%s in eu-west-1: 16 resources" % DEPLOYMENT in site.first.output, site.first
+    assert "%s in eu-west-1: %d resources" % (DEPLOYMENT, RESOURCES) in site.first.output, site.first
 
 
 def test_check_mode_on_the_converged_deployment_reports_no_change(site):
@@ -141,7 +167,7 @@ def test_check_mode_on_the_converged_deployment_reports_no_change(site):
 def test_check_mode_on_a_new_deployment_reports_changes_and_makes_none(tmp_path, run_playbook, aws_client):
     before = tagged_resources(aws_client, "it-check")
     check = run_playbook(
-        "playbooks/site.yml", "--check", extra_vars={"dicoogle_deployment": "it-check", "dicoogle_state_dir": str(tmp_path / "s")}
+        "playbooks/site.yml", "--check", "--limit", "localhost", extra_vars={"dicoogle_deployment": "it-check", "dicoogle_state_dir": str(tmp_path / "s")}
     )
     assert check.rc == 0 and check.changed > 0, check
     assert before == tagged_resources(aws_client, "it-check") == []
@@ -156,7 +182,7 @@ def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site):
 
 
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
-    assert len(tagged_resources(aws_client)) == 16
+    assert len(tagged_resources(aws_client)) == RESOURCES
     down = site.lab("down")
     assert down.rc == 0, down
     assert tagged_resources(aws_client) == []
@@ -173,7 +199,7 @@ def test_rebuild_after_teardown_converges_and_tears_down_again(site, aws_client)
     """Runs after the teardown test: the KMS key pending deletion is restored, not duplicated."""
     again = site.lab("up")
     assert again.rc == 0, again
-    assert len(tagged_resources(aws_client)) == 16
+    assert len(tagged_resources(aws_client)) == RESOURCES
     assert len([k for k in aws_client("kms").list_aliases()["Aliases"] if k["AliasName"] == "alias/" + DEPLOYMENT]) == 1
     down = site.lab("down")
     assert down.rc == 0 and tagged_resources(aws_client) == [], down

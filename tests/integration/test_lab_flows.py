@@ -1,0 +1,155 @@
+"""`make lab` end to end (scripts/lab.sh up): the sites and the PACS task on Docker, moto as AWS,
+then the clinical flow of playbooks/dicom_tests.yml, every step passing; the sample's own
+commands from the client host; a second run that changes nothing in site.yml and duplicates no
+data; a broken flow reported as failed; teardown leaving no container, network or resource."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+import pytest
+
+from tests.helpers import free_port
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True, check=False).returncode,
+        reason="needs the Docker engine that scripts/setup.sh starts",
+    ),
+]
+
+DEPLOYMENT = "it-lab"
+AET = "DICOOGLE-STORAGE"
+ENDPOINT = "pacs.dicoogle.internal"
+
+
+def in_client(*command):
+    return subprocess.run(["docker", "exec", DEPLOYMENT + "-client"] + list(command),
+                          capture_output=True, text=True, check=False, timeout=120)
+
+
+def junit(state):
+    return ET.parse(state / "reports" / "junit.xml").getroot()
+
+
+def lab_containers():
+    out = subprocess.run(["docker", "ps", "-a", "--filter", "label=dicoogle.deployment=" + DEPLOYMENT, "--format", "{{.Names}}"],
+                         capture_output=True, text=True, check=True).stdout
+    return sorted(out.split())
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, run_lab, run_playbook):
+    state = tmp_path_factory.mktemp("lab") / "state"
+    extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state), "dicoogle_lab_https_port": str(free_port())}
+    first = run_lab("up", extra_vars=extra)
+    yield SimpleNamespace(
+        state=state, first=first,
+        up=lambda *a: run_lab("up", *a, extra_vars=extra),
+        down=lambda *a: run_lab("down", *a, extra_vars=extra),
+        play=lambda playbook, *a: run_playbook(playbook, *a, extra_vars=extra),
+    )
+    run_lab("down", extra_vars=extra)
+
+
+@pytest.fixture(scope="module")
+def study(lab):
+    import pydicom
+
+    files = sorted((lab.state / "dicom_tests" / "study").rglob("*.dcm"))
+    datasets = [pydicom.dcmread(f) for f in files]
+    return SimpleNamespace(uid=datasets[0].StudyInstanceUID, sops=[d.SOPInstanceUID for d in datasets])
+
+
+def test_make_lab_passes_every_flow(lab):
+    assert lab.first.rc == 0, lab.first
+    report = junit(lab.state)
+    names = [case.get("name") for case in report]
+    assert report.get("tests") == "9" and report.get("failures") == "0", ET.tostring(report)
+    assert names[0].startswith("Bulk upload") and names[-1].startswith("Search")
+    summary = (lab.state / "reports" / "summary.txt").read_text()
+    assert "9/9" in summary
+    assert "PRIVATE KEY" not in lab.first.output
+
+
+def test_task_and_sites_run_as_designed(lab):
+    assert lab_containers() == sorted(DEPLOYMENT + suffix for suffix in
+                                      ["-client", "-storage", "-pacs", "-pacs-nginx", "-pacs-tunnel-server", "-pacs-tunnel-client"])
+    # the task's containers share the engine's network namespace, as in an awsvpc task
+    mode = subprocess.run(["docker", "inspect", "-f", "{{.HostConfig.NetworkMode}}", DEPLOYMENT + "-pacs-nginx"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert mode.startswith("container:")
+    # the engine's configuration holds the rotated password: 0600
+    assert oct((lab.state / "pacs" / "config" / "orthanc.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_sample_findscu_from_the_client(lab, study):
+    find = in_client("findscu", "-v", "-S", "-k", "0008,0052=STUDY", "-aec", AET, ENDPOINT, "1045",
+                     "-k", "0010,0020=*", "-k", "0020,000d")
+    assert find.returncode == 0, find.stderr
+    assert study.uid in find.stdout + find.stderr
+
+
+def test_sample_movescu_from_the_client(lab, study):
+    # what the flow moved before is removed: the files below come from this command
+    subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "rm", "-rf", "/var/lib/storescp/study_" + study.uid], check=True)
+    move = in_client("movescu", "-v", "-S", "-aec", AET, "-aet", "CONSUMER", "-aem", "CONSUMER",
+                     "-k", "StudyInstanceUID=" + study.uid, ENDPOINT, "1045")
+    assert move.returncode == 0 and "Final Move Response (Success)" in move.stderr, move.stderr
+    listed = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "find", "/var/lib/storescp/study_" + study.uid, "-name", "*.dcm"],
+                            capture_output=True, text=True, check=True).stdout
+    assert sorted(re.findall(r"\.([0-9.]+)\.dcm", listed)) == sorted(study.sops)
+
+
+def test_sample_dcmsend_through_the_client_tunnel(lab):
+    send = in_client("dcmsend", "-v", "127.0.0.1", "16666", "/var/tmp/dicoogle-tests/store/0.dcm")
+    assert send.returncode == 0, send.stderr
+    assert "with status SUCCESS" in send.stdout + send.stderr
+
+
+def test_pacs_plain_port_is_not_the_tunnel(lab):
+    """The tunnel server admits the client certificate only: plain DICOM to 16666 is refused."""
+    refused = in_client("echoscu", "-aec", AET, ENDPOINT, "16666")
+    assert refused.returncode != 0
+
+
+def test_second_make_lab_changes_nothing_and_duplicates_no_data(lab, study, aws_client):
+    again = lab.up()
+    assert again.rc == 0, again
+    site_changed, flows_changed, status_changed = again.changed_by_playbook
+    assert site_changed == 0, again
+    assert junit(lab.state).get("failures") == "0"
+    versions = aws_client("s3").list_object_versions(Bucket=DEPLOYMENT + "-images-123456789012-eu-west-1").get("Versions", [])
+    assert len(versions) == 1
+    # the search step asserted 1/1/1/2 again: the re-sent and re-indexed instances were not doubled
+    assert re.search(r"Search through the web API\s+passed", (lab.state / "reports" / "summary.txt").read_text())
+
+
+def test_a_broken_flow_fails_the_run_and_is_reported(lab):
+    stop = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "systemctl", "stop", "storescp"],
+                          capture_output=True, text=True, check=False)
+    assert stop.returncode == 0, stop.stderr
+    try:
+        broken = lab.play("playbooks/dicom_tests.yml")
+        assert broken.rc != 0
+        failed = {case.get("name") for case in junit(lab.state) if case.find("failure") is not None}
+        assert "C-MOVE of the study to CONSUMER" in failed, failed
+        assert "C-ECHO from the client to the endpoint" not in failed
+    finally:
+        restored = lab.play("playbooks/site.yml")
+    assert restored.rc == 0 and restored.changed >= 1, restored
+
+
+def test_teardown_leaves_no_container_network_or_resource(lab, aws_client):
+    down = lab.down()
+    assert down.rc == 0, down
+    assert lab_containers() == []
+    networks = subprocess.run(["docker", "network", "ls", "--format", "{{.Name}}"], capture_output=True, text=True, check=True).stdout
+    assert DEPLOYMENT + "-lab" not in networks.split()
+    buckets = [b["Name"] for b in aws_client("s3").list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-")]
+    assert buckets == []
