@@ -107,17 +107,17 @@ def junit_xml(suite, steps):
             ET.SubElement(case, "failure", message=step["details"] or "failed").text = step["details"]
         elif step["result"] == "skipped":
             ET.SubElement(case, "skipped", message=step["details"])
+        elif step["details"]:
+            ET.SubElement(case, "system-out").text = step["details"]
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def table(steps):
     width = max([len("step")] + [len(s["name"]) for s in steps])
-    lines = ["%-*s  %-7s  %8s" % (width, "step", "result", "seconds"), "-" * (width + 19)]
+    lines = [("%-*s  %-7s  %8s  %s" % (width, "step", "result", "seconds", "details")).rstrip(), "-" * (width + 40)]
     for step in steps:
-        lines.append("%-*s  %-7s  %8.2f" % (width, step["name"], step["result"], step["seconds"]))
-        if step["result"] != "passed" and step["details"]:
-            lines.append("%-*s  %s" % (width, "", step["details"]))
-    lines.append("-" * (width + 19))
+        lines.append(("%-*s  %-7s  %8.2f  %s" % (width, step["name"], step["result"], step["seconds"], step["details"])).rstrip())
+    lines.append("-" * (width + 40))
     passed = "%d/%d" % (sum(s["result"] == "passed" for s in steps), len(steps))
     lines.append("%-*s  %-7s  %8.2f" % (width, "total", passed, sum(s["seconds"] for s in steps)))
     return "\n".join(lines) + "\n"

@@ -149,7 +149,7 @@ def test_rotation_without_a_working_password_says_what_to_give(run_module):
 
 
 def test_orthanc_password_comes_from_its_configuration(orthanc, run_module):
-    conn = {k: v for k, v in orthanc.items()}
+    conn = dict(orthanc)
     assert run_module(pacs_admin_password, dict(conn, password="orthanc-secret"))["changed"] is False
     refused = run_module(pacs_admin_password, dict(conn, password="a-new-secret-1234", current_password="orthanc-secret"))
     assert refused["failed"] is True and "RegisteredUsers" in refused["msg"]

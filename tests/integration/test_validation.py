@@ -32,6 +32,8 @@ def aws_snapshot(aws_client):
         ({"foundation_kms_alias": "alias/aws/s3"}, ["foundation_kms_alias"]),
         ({"dicoogle_aws_region": "mars-1"}, ["dicoogle_aws_region"]),
         ({"foundation_ecr_repositories": "[BAD]"}, ["foundation_ecr_repositories"]),
+        ({"foundation_pacs_admin_password_length": "8"}, ["foundation_pacs_admin_password_length"]),
+        ({"storage_images_bucket_name": "Bad_Bucket"}, ["storage_images_bucket_name"]),
     ],
     ids=str,
 )
