@@ -42,7 +42,7 @@ EXAMPLES = r"""
   dicoogle.aws.pacs_admin_password:
     url: http://127.0.0.1:8080
     username: dicoogle
-    password: "{{ lookup('amazon.aws.secretsmanager_secret', 'my-pacs/pacs/admin-password') }}"
+    password: "{{ lookup('amazon.aws.secretsmanager_secret', 'my-pacs/pacs-admin-password') }}"
 """
 
 RETURN = r"""
