@@ -86,7 +86,8 @@ def run_playbook(ansible_env):
     def run(playbook, *extra_args, extra_vars=None, inventory="inventories/lab"):
         cmd = [str(VENV_BIN / "ansible-playbook"), "-i", inventory, playbook]
         for key, value in (extra_vars or {}).items():
-            cmd += ["-e", "%s=%s" % (key, value)]
+            # strings as key=value, anything else (lists, dicts) as JSON
+            cmd += ["-e", "%s=%s" % (key, value) if isinstance(value, str) else json.dumps({key: value})]
         cmd += list(extra_args)
         proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env, capture_output=True, text=True, timeout=900, check=False)
         return PlaybookRun(proc)

@@ -127,3 +127,40 @@ def test_tunnel_admits_the_client_certificate_only(task):
     refused = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + storage + ["127.0.0.1", str(task["dicom"])],
                              capture_output=True, text=True, check=False)
     assert refused.returncode != 0 and "Association Request Failed" in refused.stderr
+
+
+def test_dicoogle_needs_a_pinned_or_local_release(tmp_path, run_playbook):
+    run = run_playbook("tests/integration/playbooks/images.yml",
+                       extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": ["dicoogle"]})
+    assert run.rc != 0
+    assert "images_dicoogle_sha256" in run.output and "images_dicoogle_local_zip" in run.output, run
+    assert not (tmp_path / "images" / "dicoogle" / "dicoogle.zip").exists()
+
+
+def test_dicoogle_download_failure_says_what_to_do(tmp_path, run_playbook):
+    run = run_playbook("tests/integration/playbooks/images.yml", extra_vars={
+        "dicoogle_state_dir": str(tmp_path), "images_build": ["dicoogle"], "images_dicoogle_sha256": "0" * 64,
+        "images_dicoogle_url": "http://127.0.0.1:%d/Dicoogle_v3.5.1.zip" % free_port()})
+    assert run.rc != 0
+    assert "The dicoogle image cannot be built" in run.output and "images_dicoogle_local_zip" in run.output, run
+
+
+def test_dicoogle_zip_that_does_not_match_its_pin_is_refused(tmp_path, run_playbook):
+    """A served file with another sha256 is not built into an image."""
+    import http.server
+    import threading
+
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "Dicoogle_v3.5.1.zip").write_bytes(b"not the release")
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path / "www"), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run = run_playbook("tests/integration/playbooks/images.yml", extra_vars={
+            "dicoogle_state_dir": str(tmp_path / "state"), "images_build": ["dicoogle"], "images_dicoogle_sha256": "0" * 64,
+            "images_dicoogle_url": "http://127.0.0.1:%d/Dicoogle_v3.5.1.zip" % server.server_address[1]})
+    finally:
+        server.shutdown()
+    assert run.rc != 0 and "did not match images_dicoogle_sha256" in run.output, run
+    assert "dicoogle-aws/dicoogle" not in subprocess.run(["docker", "images", "--format", "{{.Repository}}"],
+                                                         capture_output=True, text=True, check=True).stdout
