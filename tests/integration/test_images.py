@@ -147,12 +147,13 @@ def test_dicoogle_download_failure_says_what_to_do(tmp_path, run_playbook):
 
 def test_dicoogle_zip_that_does_not_match_its_pin_is_refused(tmp_path, run_playbook):
     """A served file with another sha256 is not built into an image."""
+    import functools
     import http.server
     import threading
 
     (tmp_path / "www").mkdir()
     (tmp_path / "www" / "Dicoogle_v3.5.1.zip").write_bytes(b"not the release")
-    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path / "www"), **k)  # noqa: E731
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
