@@ -4,8 +4,11 @@ Only the emulator is patched here; the collection's modules and roles stay as th
 Each fix names the gap (see also README, "moto gaps").
 """
 
+import json
 import sys
 
+from moto.datasync.responses import DataSyncResponse
+from moto.ec2 import utils as ec2_utils
 from moto.kms.models import KmsBackend
 from moto.server import main
 
@@ -21,6 +24,35 @@ def _accept_key_arn(method):
 
 for _name in ("enable_key", "disable_key", "schedule_key_deletion", "cancel_key_deletion"):
     setattr(KmsBackend, _name, _accept_key_arn(getattr(KmsBackend, _name)))
+
+# moto 5.2: DescribeTags reports NAT gateways as "nat-gateway" and Elastic IPs as
+# "vpc-elastic-ip", where AWS says "natgateway" and "elastic-ip"; amazon.aws filters tags by the
+# AWS names, finds none, and re-tags on every run (changed=1 on a converged deployment).
+ec2_utils.EC2_PREFIX_TO_RESOURCE.update({"nat": "natgateway", "eipalloc": "elastic-ip"})
+
+
+# moto 5.2 has no CreateLocationEfs / DescribeLocationEfs (FACTS.md): the lab's DataSync EFS
+# location is kept the way moto keeps its S3 locations, with AWS's URI efs://<region>.<fs id>/<dir>.
+def _create_location_efs(self):
+    file_system = self._get_param("EfsFilesystemArn").split("/")[-1]
+    subdirectory = (self._get_param("Subdirectory") or "/").strip("/")
+    uri = "efs://%s.%s/%s" % (self.region, file_system, subdirectory + "/" if subdirectory else "")
+    metadata = {key: self._get_param(key) for key in
+                ("Ec2Config", "AccessPointArn", "FileSystemAccessRoleArn", "InTransitEncryption")}
+    return json.dumps({"LocationArn": self.datasync_backend.create_location(uri, metadata=metadata, typ="EFS")})
+
+
+def _describe_location_efs(self):
+    location = self._get_location(self._get_param("LocationArn"), typ="EFS")
+    described = {"LocationArn": location.arn, "LocationUri": location.uri}
+    described.update({key: value for key, value in location.metadata.items() if value is not None})
+    return json.dumps(described)
+
+
+DataSyncResponse.create_location_efs = _create_location_efs
+DataSyncResponse.describe_location_efs = _describe_location_efs
+print("lab moto: patched KMS key ARNs, EC2 tag resource types, DataSync EFS locations (see files/lab/moto_server.py)",
+      file=sys.stderr)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

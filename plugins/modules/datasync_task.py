@@ -1,0 +1,424 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: dicoogle.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: datasync_task
+short_description: Manage an AWS DataSync task, found by its name
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes a DataSync task, which copies from a source location to a
+    destination location (see M(dicoogle.aws.datasync_location_s3) and M(dicoogle.aws.datasync_location_efs)).
+  - The task is found by its name among the account's tasks, so a re-run never creates a second one.
+  - Updates in place the log group, the options, the filters and the tags. DataSync cannot change
+    the source or destination of a task; asking for others fails with a message that says so,
+    instead of replacing the task silently.
+  - Supports check mode and diff.
+  - Use M(dicoogle.aws.datasync_task_execution) to run the task.
+author:
+  - dicoogle.aws maintainers (@dicoogle-aws)
+options:
+  name:
+    description: Name of the task, unique among the account's tasks in the region.
+    type: str
+    required: true
+  state:
+    description: Whether the task should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  source_location_arn:
+    description: ARN of the location DataSync copies from. Required with O(state=present).
+    type: str
+  destination_location_arn:
+    description: ARN of the location DataSync copies to. Required with O(state=present).
+    type: str
+  cloudwatch_log_group_arn:
+    description:
+      - ARN of the CloudWatch log group DataSync logs to, such as C(arn:aws:logs:eu-west-1:123456789012:log-group:/aws/datasync:*).
+      - Not given, the task's log group is left as it is.
+    type: str
+  options:
+    description:
+      - 'Task options in the shape of the DataSync API (C(Options) of C(CreateTask)), such as
+        C({VerifyMode: ONLY_FILES_TRANSFERRED, LogLevel: TRANSFER, OverwriteMode: ALWAYS, TransferMode: CHANGED}).'
+      - Only the options given are compared and changed; the others keep their values (DataSync's defaults on a new task).
+    type: dict
+  excludes:
+    description:
+      - 'Filter of the files DataSync leaves out, in the shape of the DataSync API, such as
+        C([{FilterType: SIMPLE_PATTERN, Value: "/tmp|*.part"}]); at most one filter, patterns separated by C(|).'
+      - C(FilterType) defaults to C(SIMPLE_PATTERN). An empty list removes the filter; not given, it is left as it is.
+    type: list
+    elements: dict
+  includes:
+    description:
+      - Filter of the files DataSync copies (the others are left out), in the same shape as O(excludes).
+      - An empty list removes the filter; not given, it is left as it is.
+    type: list
+    elements: dict
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+notes:
+  - Tags are read and changed only when O(tags) is given.
+"""
+
+EXAMPLES = r"""
+- name: Copy the PACS's images to the archive bucket
+  dicoogle.aws.datasync_task:
+    name: dicoogle-images-archive
+    source_location_arn: "{{ images_location.location.location_arn }}"
+    destination_location_arn: "{{ archive_location.location.location_arn }}"
+    cloudwatch_log_group_arn: "arn:aws:logs:eu-west-1:{{ account_id }}:log-group:/aws/datasync:*"
+    options:
+      VerifyMode: ONLY_FILES_TRANSFERRED
+      LogLevel: TRANSFER
+      OverwriteMode: ALWAYS
+      TransferMode: CHANGED
+    excludes:
+      - FilterType: SIMPLE_PATTERN
+        Value: "*.part|/tmp"
+    tags:
+      "dicoogle:deployment": dicoogle
+  register: archive_task
+
+- name: Remove it
+  dicoogle.aws.datasync_task:
+    name: dicoogle-images-archive
+    state: absent
+"""
+
+RETURN = r"""
+task:
+  description: The task as DataSync describes it; empty when absent or about to be created in check mode.
+  returned: always
+  type: dict
+  contains:
+    task_arn:
+      description: ARN, to run the task.
+      type: str
+      sample: arn:aws:datasync:eu-west-1:123456789012:task/task-0123456789abcdef0
+    name:
+      description: Name.
+      type: str
+    status:
+      description: Status, such as C(AVAILABLE) or C(RUNNING).
+      type: str
+    source_location_arn:
+      description: Location copied from.
+      type: str
+    destination_location_arn:
+      description: Location copied to.
+      type: str
+    cloudwatch_log_group_arn:
+      description: Log group, if any.
+      type: str
+    options:
+      description: Task options, in the shape of the DataSync API (C(VerifyMode), C(LogLevel)...).
+      type: dict
+    excludes:
+      description: Exclude filter, in the shape of the DataSync API.
+      type: list
+      elements: dict
+    includes:
+      description: Include filter, in the shape of the DataSync API.
+      type: list
+      elements: dict
+    current_task_execution_arn:
+      description: The execution running, if any.
+      type: str
+    tags:
+      description: Resource tags.
+      type: dict
+      returned: when O(tags) is given or the task was created
+"""
+
+import re
+
+try:
+    import botocore
+    import botocore.session
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+NAME = re.compile(r"^[a-zA-Z0-9\s+=._:@/-]{1,256}$")
+LOCATION_ARN = re.compile(r"^arn:aws[a-z-]*:datasync:[a-z0-9-]+:\d{12}:location/loc-[0-9a-z]{17}$")
+LOG_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^:*]+(:\*)?$")
+API_SHAPES = ("Options", "Excludes", "Includes")
+
+
+def option_problem(options, option_name="options"):
+    """Checks task options against the DataSync API model; returns a message or None. Converts numbers given as strings."""
+    shape = botocore.session.get_session().get_service_model("datasync").shape_for("Options")
+    for key, value in options.items():
+        member = shape.members.get(key)
+        if member is None:
+            return "%s: %r is not a DataSync task option; the options are %s" % (option_name, key, ", ".join(sorted(shape.members)))
+        if member.type_name in ("long", "integer"):
+            if isinstance(value, str) and re.match(r"^-?\d+$", value):
+                options[key] = value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool):
+                return "%s: %s must be a whole number, got %r" % (option_name, key, value)
+        elif member.enum and value not in member.enum:
+            return "%s: %s must be one of %s, got %r" % (option_name, key, ", ".join(member.enum), value)
+    return None
+
+
+def filters(rules):
+    """The API's filter list, FilterType defaulted, or [] for none."""
+    return [{"FilterType": rule.get("FilterType") or "SIMPLE_PATTERN", "Value": rule.get("Value")} for rule in rules or []]
+
+
+def same_log_group(a, b):
+    return (a or "").rstrip("*").rstrip(":") == (b or "").rstrip("*").rstrip(":")
+
+
+@AWSRetry.jittered_backoff()
+def list_tasks(client):
+    return client.get_paginator("list_tasks").paginate().build_full_result().get("Tasks", [])
+
+
+def describe(client, module, arn):
+    try:
+        task = client.describe_task(aws_retry=True, TaskArn=arn)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to describe DataSync task %s" % arn)
+    task.pop("ResponseMetadata", None)
+    return task
+
+
+def find(client, module):
+    name = module.params["name"]
+    try:
+        found = [task for task in list_tasks(client) if task.get("Name") == name]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to list the DataSync tasks")
+    if len(found) > 1:
+        module.fail_json(msg="%d DataSync tasks are named %s; remove the extra ones (%s)"
+                             % (len(found), name, ", ".join(task["TaskArn"] for task in found[1:])))
+    return describe(client, module, found[0]["TaskArn"]) if found else None
+
+
+def settings(task):
+    """What the module manages of a task (in the API's shape), for comparison and diff."""
+    return {
+        "name": task.get("Name"),
+        "source_location_arn": task.get("SourceLocationArn"),
+        "destination_location_arn": task.get("DestinationLocationArn"),
+        "cloudwatch_log_group_arn": task.get("CloudWatchLogGroupArn"),
+        "options": dict(task.get("Options") or {}),
+        "excludes": filters(task.get("Excludes")),
+        "includes": filters(task.get("Includes")),
+    }
+
+
+def wanted_settings(params, current):
+    """The task's settings once the module is done: the current ones (if any) overlaid with those given."""
+    wanted = dict(current or {"cloudwatch_log_group_arn": None, "options": {}, "excludes": [], "includes": []})
+    wanted["name"] = params["name"]
+    for key in ("source_location_arn", "destination_location_arn"):
+        if params[key] is not None:
+            wanted[key] = params[key]
+    if params["cloudwatch_log_group_arn"] is not None and not same_log_group(params["cloudwatch_log_group_arn"], wanted["cloudwatch_log_group_arn"]):
+        wanted["cloudwatch_log_group_arn"] = params["cloudwatch_log_group_arn"]
+    wanted["options"] = dict(wanted["options"], **(params["options"] or {}))
+    for key in ("excludes", "includes"):
+        if params[key] is not None:
+            wanted[key] = filters(params[key])
+    return wanted
+
+
+def read_tags(client, module, arn):
+    try:
+        tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to read the tags of DataSync task %s" % arn)
+    return boto3_tag_list_to_ansible_dict(tags)
+
+
+def ensure_tags(client, module, arn):
+    """Returns (changed, tags before, tags after)."""
+    params = module.params
+    before = read_tags(client, module, arn)
+    to_add, to_remove = compare_aws_tags(before, params["tags"], purge_tags=params["purge_tags"])
+    after = {k: v for k, v in dict(before, **to_add).items() if k not in to_remove}
+    if not (to_add or to_remove):
+        return False, before, after
+    if not module.check_mode:
+        try:
+            if to_remove:
+                client.untag_resource(aws_retry=True, ResourceArn=arn, Keys=to_remove)
+            if to_add:
+                client.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Failed to tag DataSync task %s" % arn)
+    return True, before, after
+
+
+def api_arguments(wanted):
+    """The arguments of create_task/update_task for these settings. update_task gets them all, so that
+    an endpoint that replaces rather than merges (moto) keeps what is not being changed."""
+    kwargs = {"Name": wanted["name"]}
+    if wanted["cloudwatch_log_group_arn"]:
+        kwargs["CloudWatchLogGroupArn"] = wanted["cloudwatch_log_group_arn"]
+    if wanted["options"]:
+        kwargs["Options"] = wanted["options"]
+    for key in ("excludes", "includes"):
+        if wanted[key]:
+            kwargs[key.capitalize()] = wanted[key]
+    return kwargs
+
+
+def create(client, module, wanted):
+    kwargs = api_arguments(wanted)
+    kwargs.update(SourceLocationArn=wanted["source_location_arn"], DestinationLocationArn=wanted["destination_location_arn"])
+    if module.params["tags"]:
+        kwargs["Tags"] = ansible_dict_to_boto3_tag_list(module.params["tags"])
+    try:
+        arn = client.create_task(aws_retry=True, **kwargs)["TaskArn"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to create DataSync task %s" % wanted["name"])
+    return arn
+
+
+def update(client, module, current, before, wanted):
+    kwargs = api_arguments(wanted)
+    for key in ("excludes", "includes"):
+        if before[key] and not wanted[key]:
+            kwargs[key.capitalize()] = []
+    try:
+        client.update_task(aws_retry=True, TaskArn=current["TaskArn"], **kwargs)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to update DataSync task %s (%s)" % (wanted["name"], current["TaskArn"]))
+
+
+def validate(module):
+    params = module.params
+    if not NAME.match(params["name"]):
+        module.fail_json(msg="name %r must be 1-256 letters, digits, spaces or +=._:@/-" % params["name"])
+    for key in ("source_location_arn", "destination_location_arn"):
+        if params[key] is None and params["state"] == "present":
+            module.fail_json(msg="%s is required with state=present" % key)
+        if params[key] is not None and not LOCATION_ARN.match(params[key]):
+            module.fail_json(msg="%s %r is not the ARN of a DataSync location (arn:aws:datasync:region:123456789012:location/loc-...)"
+                                 % (key, params[key]))
+    log_group = params["cloudwatch_log_group_arn"]
+    if log_group is not None and not LOG_GROUP_ARN.match(log_group):
+        module.fail_json(msg="cloudwatch_log_group_arn %r is not the ARN of a log group (arn:aws:logs:region:123456789012:log-group:name)"
+                             % log_group)
+    problem = option_problem(params["options"] or {})
+    if problem:
+        module.fail_json(msg=problem)
+    for key in ("excludes", "includes"):
+        rules = params[key] or []
+        if len(rules) > 1:
+            module.fail_json(msg="%s takes one filter at most; join its patterns with '|', such as '/tmp|*.part'" % key)
+        for rule in rules:
+            if set(rule) - {"FilterType", "Value"} or not isinstance(rule.get("Value"), str) or not rule["Value"]:
+                module.fail_json(msg="%s: a filter is {FilterType: SIMPLE_PATTERN, Value: 'pattern|pattern'}, got %r" % (key, rule))
+            if rule.get("FilterType", "SIMPLE_PATTERN") != "SIMPLE_PATTERN":
+                module.fail_json(msg="%s: FilterType must be SIMPLE_PATTERN, got %r" % (key, rule["FilterType"]))
+    for key in params["tags"] or {}:
+        if key.startswith("aws:"):
+            module.fail_json(msg="tags: the key %r is reserved by AWS; use another prefix" % key)
+
+
+def result_of(task, tags):
+    if not task:
+        return {}
+    result = camel_dict_to_snake_dict(normalize_boto3_result(task), ignore_list=list(API_SHAPES))
+    result["cloudwatch_log_group_arn"] = result.pop("cloud_watch_log_group_arn", None)
+    result["options"] = result.get("options") or {}
+    result["excludes"] = result.get("excludes") or []
+    result["includes"] = result.get("includes") or []
+    if tags is not None:
+        result["tags"] = tags
+    return result
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        source_location_arn=dict(type="str"),
+        destination_location_arn=dict(type="str"),
+        cloudwatch_log_group_arn=dict(type="str"),
+        options=dict(type="dict"),
+        excludes=dict(type="list", elements="dict"),
+        includes=dict(type="list", elements="dict"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[("state", "present", ("source_location_arn", "destination_location_arn"))],
+    )
+    validate(module)
+    params = module.params
+    client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
+    current = find(client, module)
+    before = settings(current) if current else {}
+
+    changed = False
+    task = current
+    tags_before, tags_after = None, None
+    if params["state"] == "absent":
+        after = {}
+        if current is not None:
+            changed = True
+            task = None
+            if not module.check_mode:
+                try:
+                    client.delete_task(aws_retry=True, TaskArn=current["TaskArn"])
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg="Failed to delete DataSync task %s (%s)" % (params["name"], current["TaskArn"]))
+    else:
+        after = wanted_settings(params, before)
+        if current is None:
+            changed = True
+            tags_before, tags_after = {}, params["tags"] or {}
+            if not module.check_mode:
+                task = describe(client, module, create(client, module, after))
+        else:
+            immutable = [key for key in ("source_location_arn", "destination_location_arn") if after[key] != before[key]]
+            if immutable:
+                module.fail_json(
+                    msg="DataSync task %s (%s) exists with another %s, which DataSync cannot change: remove it (state=absent) "
+                        "and create it again" % (params["name"], current["TaskArn"], " and ".join(immutable)))
+            if after != before:
+                changed = True
+                if module.check_mode:
+                    task = dict(current, Name=after["name"], CloudWatchLogGroupArn=after["cloudwatch_log_group_arn"],
+                                Options=after["options"], Excludes=after["excludes"], Includes=after["includes"])
+                else:
+                    update(client, module, current, before, after)
+                    task = describe(client, module, current["TaskArn"])
+            if params["tags"] is not None:
+                tags_changed, tags_before, tags_after = ensure_tags(client, module, current["TaskArn"])
+                changed |= tags_changed
+
+    if tags_before is not None:
+        before = dict(before, tags=tags_before)
+    if tags_after is not None:
+        after = dict(after, tags=tags_after)
+    module.exit_json(changed=changed, task=result_of(task, tags_after), diff=dict(before=before, after=after))
+
+
+if __name__ == "__main__":
+    main()

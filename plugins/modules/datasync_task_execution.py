@@ -1,0 +1,276 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: dicoogle.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: datasync_task_execution
+short_description: Run an AWS DataSync task and wait for the execution to finish
+version_added: 0.1.0
+description:
+  - Starts an execution of a DataSync task (see M(dicoogle.aws.datasync_task)) and, by default, waits
+    until it succeeds or fails. A failed execution fails the module with DataSync's error code and detail.
+  - When the task is already running, waits for that execution instead of starting a second one
+    (and reports no change).
+  - Each run starts an execution, so the module always reports a change when it starts one.
+  - In check mode, reports the change and starts nothing.
+author:
+  - dicoogle.aws maintainers (@dicoogle-aws)
+options:
+  task_arn:
+    description: ARN of the task to run.
+    type: str
+    required: true
+  wait:
+    description: Whether to wait for the execution to succeed or fail.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How long to wait, in seconds. Once it has passed the module fails, and the execution keeps running.
+    type: int
+    default: 1800
+  poll_interval:
+    description: Seconds between two reads of the execution's status while waiting.
+    type: int
+    default: 10
+  override_options:
+    description:
+      - 'Task options for this execution only, in the shape of the DataSync API (C(Options) of C(CreateTask)),
+        such as C({LogLevel: TRANSFER, VerifyMode: POINT_IN_TIME_CONSISTENT}).'
+    type: dict
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Copy the images to the archive now, and wait for it
+  dicoogle.aws.datasync_task_execution:
+    task_arn: "{{ archive_task.task.task_arn }}"
+    wait_timeout: 3600
+    poll_interval: 30
+  register: archive_run
+
+- name: Report what was copied
+  ansible.builtin.debug:
+    msg: "{{ archive_run.execution.files_transferred }} files, {{ archive_run.execution.bytes_transferred }} bytes"
+
+- name: Start a full verification and do not wait
+  dicoogle.aws.datasync_task_execution:
+    task_arn: "{{ archive_task.task.task_arn }}"
+    wait: false
+    override_options:
+      VerifyMode: POINT_IN_TIME_CONSISTENT
+"""
+
+RETURN = r"""
+started:
+  description: Whether an execution was started (in check mode, whether one would be); false when one was already running.
+  returned: always
+  type: bool
+execution:
+  description: The execution as DataSync last described it; empty in check mode when one would be started.
+  returned: always
+  type: dict
+  contains:
+    task_execution_arn:
+      description: ARN of the execution.
+      type: str
+      sample: arn:aws:datasync:eu-west-1:123456789012:task/task-0123456789abcdef0/execution/exec-0123456789abcdef0
+    status:
+      description: C(QUEUED), C(LAUNCHING), C(PREPARING), C(TRANSFERRING), C(VERIFYING), C(SUCCESS) or C(ERROR).
+      type: str
+      sample: SUCCESS
+    estimated_files_to_transfer:
+      description: Files DataSync expects to transfer (0 until known).
+      type: int
+    estimated_bytes_to_transfer:
+      description: Bytes DataSync expects to transfer (0 until known).
+      type: int
+    files_transferred:
+      description: Files transferred.
+      type: int
+    files_verified:
+      description: Files verified.
+      type: int
+    files_deleted:
+      description: Files deleted at the destination.
+      type: int
+    files_skipped:
+      description: Files skipped.
+      type: int
+    bytes_transferred:
+      description: Bytes transferred over the network.
+      type: int
+    bytes_written:
+      description: Bytes written to the destination.
+      type: int
+    result:
+      description: Durations and statuses of the phases, with C(error_code) and C(error_detail) of a failure.
+      type: dict
+"""
+
+import re
+import time
+
+try:
+    import botocore
+    import botocore.session
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+TASK_ARN = re.compile(r"^arn:aws[a-z-]*:datasync:[a-z0-9-]+:\d{12}:task/task-[0-9a-f]{17}$")
+FINAL = ("SUCCESS", "ERROR")
+COUNTERS = {
+    "EstimatedFilesToTransfer": "estimated_files_to_transfer",
+    "EstimatedBytesToTransfer": "estimated_bytes_to_transfer",
+    "FilesTransferred": "files_transferred",
+    "FilesVerified": "files_verified",
+    "FilesDeleted": "files_deleted",
+    "FilesSkipped": "files_skipped",
+    "BytesTransferred": "bytes_transferred",
+    "BytesWritten": "bytes_written",
+}
+
+
+def option_problem(options, option_name="options"):
+    """Checks task options against the DataSync API model; returns a message or None. Converts numbers given as strings."""
+    shape = botocore.session.get_session().get_service_model("datasync").shape_for("Options")
+    for key, value in options.items():
+        member = shape.members.get(key)
+        if member is None:
+            return "%s: %r is not a DataSync task option; the options are %s" % (option_name, key, ", ".join(sorted(shape.members)))
+        if member.type_name in ("long", "integer"):
+            if isinstance(value, str) and re.match(r"^-?\d+$", value):
+                options[key] = value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool):
+                return "%s: %s must be a whole number, got %r" % (option_name, key, value)
+        elif member.enum and value not in member.enum:
+            return "%s: %s must be one of %s, got %r" % (option_name, key, ", ".join(member.enum), value)
+    return None
+
+
+def describe(client, module, arn):
+    try:
+        execution = client.describe_task_execution(aws_retry=True, TaskExecutionArn=arn)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to describe DataSync task execution %s" % arn)
+    execution.pop("ResponseMetadata", None)
+    return execution
+
+
+def running_execution(client, module):
+    """The task's current execution if it has not finished, else None."""
+    arn = module.params["task_arn"]
+    try:
+        task = client.describe_task(aws_retry=True, TaskArn=arn)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to describe DataSync task %s" % arn)
+    if not task.get("CurrentTaskExecutionArn"):
+        return None
+    execution = describe(client, module, task["CurrentTaskExecutionArn"])
+    return None if execution.get("Status") in FINAL else execution
+
+
+def start(client, module):
+    params = module.params
+    kwargs = {"TaskArn": params["task_arn"]}
+    if params["override_options"]:
+        kwargs["OverrideOptions"] = params["override_options"]
+    try:
+        arn = client.start_task_execution(aws_retry=True, **kwargs)["TaskExecutionArn"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to start DataSync task %s" % params["task_arn"])
+    return arn
+
+
+def result_of(execution):
+    if not execution:
+        return {}
+    result = camel_dict_to_snake_dict(normalize_boto3_result(execution), ignore_list=["Options", "Excludes", "Includes"])
+    for counter, key in COUNTERS.items():
+        result[key] = int(execution.get(counter) or 0)
+    result["result"] = result.get("result") or {}
+    return result
+
+
+def wait_for(client, module, arn, execution, started):
+    """Polls the execution until it succeeds; fails on an error or when wait_timeout has passed."""
+    params = module.params
+    deadline = time.monotonic() + params["wait_timeout"]
+    while True:
+        if execution is None:
+            execution = describe(client, module, arn)
+        status = execution.get("Status")
+        if status == "ERROR":
+            detail = execution.get("Result") or {}
+            module.fail_json(
+                msg="DataSync execution %s of task %s failed: %s: %s" % (
+                    arn, params["task_arn"], detail.get("ErrorCode", "no error code"), detail.get("ErrorDetail", "no detail")),
+                changed=started, started=started, execution=result_of(execution))
+        if status == "SUCCESS":
+            return execution
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            module.fail_json(
+                msg="DataSync execution %s of task %s did not finish within %d seconds; its last status was %s. It keeps "
+                    "running: run this again to wait for it (no second execution is started) or cancel it"
+                    % (arn, params["task_arn"], params["wait_timeout"], status),
+                changed=started, started=started, execution=result_of(execution))
+        time.sleep(min(params["poll_interval"], remaining))
+        execution = None
+
+
+def validate(module):
+    params = module.params
+    if not TASK_ARN.match(params["task_arn"]):
+        module.fail_json(msg="task_arn %r is not the ARN of a DataSync task (arn:aws:datasync:region:123456789012:task/task-...)"
+                             % params["task_arn"])
+    if params["wait_timeout"] <= 0:
+        module.fail_json(msg="wait_timeout must be more than 0 seconds, got %d" % params["wait_timeout"])
+    if params["poll_interval"] < 0:
+        module.fail_json(msg="poll_interval must be 0 seconds or more, got %d" % params["poll_interval"])
+    problem = option_problem(params["override_options"] or {}, "override_options")
+    if problem:
+        module.fail_json(msg=problem)
+
+
+def main():
+    argument_spec = dict(
+        task_arn=dict(type="str", required=True),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+        poll_interval=dict(type="int", default=10),
+        override_options=dict(type="dict"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    validate(module)
+    client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
+
+    execution = running_execution(client, module)
+    started = execution is None
+    if module.check_mode:
+        module.exit_json(changed=started, started=started, execution=result_of(execution))
+    if started:
+        arn = start(client, module)
+    else:
+        arn = execution["TaskExecutionArn"]
+    if module.params["wait"]:
+        execution = wait_for(client, module, arn, execution, started)
+    elif execution is None:
+        execution = describe(client, module, arn)
+    module.exit_json(changed=started, started=started, execution=result_of(execution))
+
+
+if __name__ == "__main__":
+    main()
