@@ -30,6 +30,12 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  delete_locations:
+    description:
+      - With O(state=absent), also delete the task's source and destination locations (a
+        teardown does not need to know them). Locations already gone count as deleted.
+    type: bool
+    default: false
   source_location_arn:
     description: ARN of the location DataSync copies from. Required with O(state=present).
     type: str
@@ -307,6 +313,23 @@ def update(client, module, current, before, wanted):
         module.fail_json_aws(e, msg="Failed to update DataSync task %s (%s)" % (wanted["name"], current["TaskArn"]))
 
 
+def delete_locations(client, module, task):
+    for key in ("SourceLocationArn", "DestinationLocationArn"):
+        arn = task.get(key)
+        if not arn:
+            continue
+        try:
+            client.delete_location(aws_retry=True, LocationArn=arn)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            # DataSync answers InvalidRequestException for a location that is already gone.
+            if any(location["LocationArn"] == arn for location in list_locations(client)):
+                module.fail_json_aws(e, msg="Failed to delete the DataSync location %s of task %s" % (arn, task.get("Name")))
+
+
+def list_locations(client):
+    return client.get_paginator("list_locations").paginate().build_full_result()["Locations"]
+
+
 def validate(module):
     params = module.params
     if not NAME.match(params["name"]):
@@ -355,6 +378,7 @@ def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
+        delete_locations=dict(type="bool", default=False),
         source_location_arn=dict(type="str"),
         destination_location_arn=dict(type="str"),
         cloudwatch_log_group_arn=dict(type="str"),
@@ -388,6 +412,8 @@ def main():
                     client.delete_task(aws_retry=True, TaskArn=current["TaskArn"])
                 except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                     module.fail_json_aws(e, msg="Failed to delete DataSync task %s (%s)" % (params["name"], current["TaskArn"]))
+                if params["delete_locations"]:
+                    delete_locations(client, module, current)
     else:
         after = wanted_settings(params, before)
         if current is None:

@@ -177,6 +177,15 @@ def test_absent_deletes_it_and_then_changes_nothing(aws, run_module):
     assert run_module(datasync_task, {"name": "images-archive", "state": "absent"})["changed"] is False
 
 
+def test_absent_with_delete_locations_removes_the_task_and_its_locations_only(aws, run_module):
+    source, destination, other = locations(aws)
+    run_module(datasync_task, archive(source, destination))
+    aws("datasync").delete_location(LocationArn=destination)  # a partial teardown removed it already
+    gone = run_module(datasync_task, {"name": "images-archive", "state": "absent", "delete_locations": True})
+    assert gone["changed"] is True and tasks(aws) == []
+    assert [loc["LocationArn"] for loc in aws("datasync").list_locations()["Locations"]] == [other]
+
+
 def test_tags_are_changed_in_place(aws, run_module, monkeypatch):
     source, destination = locations(aws)[:2]
     arn = aws("datasync").create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name="images-archive",
