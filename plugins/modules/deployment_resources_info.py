@@ -14,15 +14,56 @@ description:
     status report, teardown and the tests see the same truth.
   - KMS keys that are already scheduled for deletion are reported apart, in
     RV(kms_keys_pending_deletion), since they cost nothing and disappear by themselves.
+  - Resources that are gone or on their way out, which AWS still lists for a while, are not listed
+    either, namely NAT gateways other than C(pending) or C(available), VPC endpoints, VPC endpoint
+    services, EFS file systems and EFS access points that are deleted or being deleted, and VPC
+    peering connections that are deleted, being deleted, rejected, failed or expired.
+  - EC2 resources are looked up with a tag filter, and their tags are checked again in the answer
+    (some APIs, or their emulations, ignore the filter).
+  - IAM roles are looked at only when their name starts with the deployment's name and a dash
+    (C(<deployment>-)), as reading the tags of every role of the account is slow; the deployment
+    names all its roles that way.
+  - DataSync tasks are found by name, as DataSync tags cannot be read everywhere; a task belongs
+    to the deployment when its name starts with C(<deployment>-).
+  - When AWS denies access to one of the services, the module fails with a message naming the
+    resource type; leave that type out of O(resource_types) to list the others.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
   resource_types:
     description:
       - Which resource types to look for. Default is all of them.
+      - C(vpcs), C(subnets), C(internet_gateways), C(nat_gateways), C(elastic_ips), C(route_tables),
+        C(security_groups), C(vpc_endpoints), C(vpc_peering_connections), C(network_interfaces) and
+        C(vpc_endpoint_services) are EC2 (VPC) resources.
+      - C(load_balancers) and C(target_groups) are Elastic Load Balancing (v2) ones.
     type: list
     elements: str
-    choices: [kms_keys, ecr_repositories, ec2_key_pairs, s3_buckets, secrets]
+    choices:
+      - kms_keys
+      - ecr_repositories
+      - ec2_key_pairs
+      - s3_buckets
+      - secrets
+      - vpcs
+      - subnets
+      - internet_gateways
+      - nat_gateways
+      - elastic_ips
+      - route_tables
+      - security_groups
+      - vpc_endpoints
+      - vpc_peering_connections
+      - network_interfaces
+      - vpc_endpoint_services
+      - load_balancers
+      - target_groups
+      - efs_file_systems
+      - efs_access_points
+      - iam_roles
+      - log_groups
+      - hosted_zones
+      - datasync_tasks
 extends_documentation_fragment:
   - dicoogle.aws.deployment
   - amazon.aws.common.modules
@@ -39,11 +80,23 @@ EXAMPLES = r"""
 - name: Nothing may be left after teardown
   ansible.builtin.assert:
     that: owned.count == 0
+
+- name: Only the network, such as for an account without access to the other services
+  dicoogle.aws.deployment_resources_info:
+    deployment: dicoogle
+    resource_types: [vpcs, subnets, nat_gateways, elastic_ips, vpc_endpoints]
+  register: network
 """
 
 RETURN = r"""
 resources:
-  description: Identifiers of the live resources, by type (ARN, name or id as the type uses).
+  description:
+    - Identifiers of the live resources, by type (ARN, name or id as the type uses), each list sorted.
+    - Only the types asked for in O(resource_types) are keys, all of them by default.
+    - C(kms_keys) are key ARNs; C(ecr_repositories), C(ec2_key_pairs), C(s3_buckets), C(secrets),
+      C(load_balancers), C(target_groups), C(iam_roles), C(log_groups) and C(datasync_tasks) are names;
+      C(elastic_ips) are allocation IDs; C(hosted_zones) are zone IDs without C(/hostedzone/);
+      the other types are the resources' IDs.
   returned: always
   type: dict
   sample:
@@ -52,11 +105,30 @@ resources:
     ec2_key_pairs: ["dicoogle"]
     s3_buckets: ["dicoogle-logs-123456789012-eu-west-1"]
     secrets: ["dicoogle/ca-cert"]
+    vpcs: ["vpc-0123456789abcdef0"]
+    subnets: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    internet_gateways: ["igw-0123456789abcdef0"]
+    nat_gateways: ["nat-0123456789abcdef0"]
+    elastic_ips: ["eipalloc-0123456789abcdef0"]
+    route_tables: ["rtb-0123456789abcdef0"]
+    security_groups: ["sg-0123456789abcdef0"]
+    vpc_endpoints: ["vpce-0123456789abcdef0"]
+    vpc_peering_connections: ["pcx-0123456789abcdef0"]
+    network_interfaces: ["eni-0123456789abcdef0"]
+    vpc_endpoint_services: ["vpce-svc-0123456789abcdef0"]
+    load_balancers: ["dicoogle-pacs"]
+    target_groups: ["dicoogle-pacs-dicom"]
+    efs_file_systems: ["fs-0123456789abcdef0"]
+    efs_access_points: ["fsap-0123456789abcdef0"]
+    iam_roles: ["dicoogle-datasync"]
+    log_groups: ["/dicoogle/dicoogle/datasync"]
+    hosted_zones: ["Z0123456789ABCDEFGHIJ"]
+    datasync_tasks: ["dicoogle-bulk-import"]
 count:
   description: Number of live resources over all types.
   returned: always
   type: int
-  sample: 9
+  sample: 25
 kms_keys_pending_deletion:
   description: ARNs of the deployment's KMS keys already scheduled for deletion.
   returned: always
@@ -79,14 +151,57 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.deployment import tag
 
 RETRY = AWSRetry.jittered_backoff()
 
+# Error codes with which AWS refuses a whole service to the caller.
+ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
+
+NAT_GATEWAY_LIVE = ("pending", "available")
+VPC_ENDPOINT_GONE = ("deleted", "deleting")
+PEERING_GONE = ("deleted", "deleting", "rejected", "failed", "expired")
+ENDPOINT_SERVICE_GONE = ("deleted", "deleting")
+EFS_GONE = ("deleted", "deleting")
+ELBV2_TAG_BATCH = 20  # most ARNs elbv2 DescribeTags takes at once
+
 
 def paginate(client, operation, key, **kwargs):
     paginator = client.get_paginator(operation)
     return paginator.paginate(**kwargs).build_full_result().get(key, [])
 
 
-def kms_keys(module, deployment, tag_key, report):
-    client = module.client("kms", retry_decorator=RETRY)
+class Search:
+    """What every lister needs: the module, the deployment and its tag, one client per service."""
+
+    def __init__(self, module, report):
+        self.module = module
+        self.deployment = module.params["deployment"]
+        self.tag_key = module.params["tag_key"]
+        self.report = report
+        self.clients = {}
+
+    def client(self, service):
+        if service not in self.clients:
+            self.clients[service] = self.module.client(service, retry_decorator=RETRY)
+        return self.clients[service]
+
+    def owns(self, tags):
+        """True when an Ansible-style tag dict marks a resource as the deployment's."""
+        return tags_match(tags, self.deployment, self.tag_key)
+
+    def owns_list(self, tags):
+        """The same for a boto3 tag list (Key/Value, or key/value)."""
+        return self.owns(boto3_tag_list_to_ansible_dict(tags or []))
+
+    def tag_filter(self):
+        return [{"Name": "tag:" + self.tag_key, "Values": [self.deployment]}]
+
+    def name_prefix(self):
+        return self.deployment + "-"
+
+
+# ---- the foundation ----------------------------------------------------------------------------
+
+
+def kms_keys(search):
+    client = search.client("kms")
     live, pending = [], []
     for key in RETRY(paginate)(client, "list_keys", "Keys"):
         try:
@@ -96,49 +211,209 @@ def kms_keys(module, deployment, tag_key, report):
             tags = client.list_resource_tags(aws_retry=True, KeyId=key["KeyId"])["Tags"]
         except is_boto3_error_code(["NotFoundException", "AccessDeniedException"]):
             continue  # deleted meanwhile, or a key of someone else we may not read
-        if not tags_match(boto3_tag_list_to_ansible_dict(tags, "TagKey", "TagValue"), deployment, tag_key):
+        if not search.owns(boto3_tag_list_to_ansible_dict(tags, "TagKey", "TagValue")):
             continue
         (pending if meta["KeyState"] == "PendingDeletion" else live).append(meta["Arn"])
-    report["kms_keys_pending_deletion"] = pending
+    search.report["kms_keys_pending_deletion"] = pending
     return live
 
 
-def ecr_repositories(module, deployment, tag_key, report):
-    client = module.client("ecr", retry_decorator=RETRY)
+def ecr_repositories(search):
+    client = search.client("ecr")
     found = []
     for repo in RETRY(paginate)(client, "describe_repositories", "repositories"):
         tags = client.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"])["tags"]
-        if tags_match(boto3_tag_list_to_ansible_dict(tags), deployment, tag_key):
+        if search.owns_list(tags):
             found.append(repo["repositoryName"])
     return found
 
 
-def ec2_key_pairs(module, deployment, tag_key, report):
-    client = module.client("ec2", retry_decorator=RETRY)
-    pairs = client.describe_key_pairs(aws_retry=True, Filters=[{"Name": "tag:" + tag_key, "Values": [deployment]}])
+def ec2_key_pairs(search):
+    client = search.client("ec2")
+    pairs = client.describe_key_pairs(aws_retry=True, Filters=search.tag_filter())
     return [pair["KeyName"] for pair in pairs["KeyPairs"]]
 
 
-def s3_buckets(module, deployment, tag_key, report):
-    client = module.client("s3", retry_decorator=RETRY)
+def s3_buckets(search):
+    client = search.client("s3")
     found = []
     for bucket in client.list_buckets(aws_retry=True)["Buckets"]:
         try:
             tags = client.get_bucket_tagging(aws_retry=True, Bucket=bucket["Name"])["TagSet"]
         except is_boto3_error_code(["NoSuchTagSet", "NoSuchBucket", "AccessDenied", "PermanentRedirect"]):
             continue  # untagged, deleted meanwhile, or another account's or region's bucket
-        if tags_match(boto3_tag_list_to_ansible_dict(tags), deployment, tag_key):
+        if search.owns_list(tags):
             found.append(bucket["Name"])
     return found
 
 
-def secrets(module, deployment, tag_key, report):
-    client = module.client("secretsmanager", retry_decorator=RETRY)
+def secrets(search):
+    client = search.client("secretsmanager")
     found = []
     for secret in RETRY(paginate)(client, "list_secrets", "SecretList"):
-        if tags_match(boto3_tag_list_to_ansible_dict(secret.get("Tags", [])), deployment, tag_key):
+        if search.owns_list(secret.get("Tags")):
             found.append(secret["Name"])
     return found
+
+
+# ---- the network and PrivateLink (EC2) ---------------------------------------------------------
+
+
+def ec2_tagged(search, operation, key, filter_name="Filters"):
+    """The deployment's items of an EC2 describe call: filtered by tag on the server, checked here."""
+    client = search.client("ec2")
+    kwargs = {filter_name: search.tag_filter()}
+    if client.can_paginate(operation):
+        items = RETRY(paginate)(client, operation, key, **kwargs)
+    else:
+        items = getattr(client, operation)(aws_retry=True, **kwargs).get(key, [])
+    # network interfaces carry their tags in TagSet, everything else in Tags
+    return [item for item in items if search.owns_list(item.get("Tags", item.get("TagSet")))]
+
+
+def vpcs(search):
+    return [vpc["VpcId"] for vpc in ec2_tagged(search, "describe_vpcs", "Vpcs")]
+
+
+def subnets(search):
+    return [subnet["SubnetId"] for subnet in ec2_tagged(search, "describe_subnets", "Subnets")]
+
+
+def internet_gateways(search):
+    return [igw["InternetGatewayId"] for igw in ec2_tagged(search, "describe_internet_gateways", "InternetGateways")]
+
+
+def nat_gateways(search):
+    # DescribeNatGateways spells its filters "Filter"
+    return [nat["NatGatewayId"] for nat in ec2_tagged(search, "describe_nat_gateways", "NatGateways", filter_name="Filter")
+            if nat.get("State") in NAT_GATEWAY_LIVE]
+
+
+def elastic_ips(search):
+    return [address["AllocationId"] for address in ec2_tagged(search, "describe_addresses", "Addresses")]
+
+
+def route_tables(search):
+    return [table["RouteTableId"] for table in ec2_tagged(search, "describe_route_tables", "RouteTables")]
+
+
+def security_groups(search):
+    return [group["GroupId"] for group in ec2_tagged(search, "describe_security_groups", "SecurityGroups")]
+
+
+def vpc_endpoints(search):
+    return [endpoint["VpcEndpointId"] for endpoint in ec2_tagged(search, "describe_vpc_endpoints", "VpcEndpoints")
+            if str(endpoint.get("State", "")).lower() not in VPC_ENDPOINT_GONE]
+
+
+def vpc_peering_connections(search):
+    return [peering["VpcPeeringConnectionId"]
+            for peering in ec2_tagged(search, "describe_vpc_peering_connections", "VpcPeeringConnections")
+            if str(peering.get("Status", {}).get("Code", "")).lower() not in PEERING_GONE]
+
+
+def network_interfaces(search):
+    return [eni["NetworkInterfaceId"] for eni in ec2_tagged(search, "describe_network_interfaces", "NetworkInterfaces")]
+
+
+def vpc_endpoint_services(search):
+    return [service["ServiceId"]
+            for service in ec2_tagged(search, "describe_vpc_endpoint_service_configurations", "ServiceConfigurations")
+            if str(service.get("ServiceState", "")).lower() not in ENDPOINT_SERVICE_GONE]
+
+
+# ---- load balancing (elbv2) --------------------------------------------------------------------
+
+
+def elbv2_owned(search, operation, key, arn_key, name_key):
+    """Names of the deployment's load balancers or target groups, whose tags DescribeTags gives, 20 ARNs at a time."""
+    client = search.client("elbv2")
+    names = {item[arn_key]: item[name_key] for item in RETRY(paginate)(client, operation, key)}
+    arns = sorted(names)
+    found = []
+    for start in range(0, len(arns), ELBV2_TAG_BATCH):
+        batch = arns[start:start + ELBV2_TAG_BATCH]
+        for description in client.describe_tags(aws_retry=True, ResourceArns=batch)["TagDescriptions"]:
+            if description["ResourceArn"] in names and search.owns_list(description.get("Tags")):
+                found.append(names[description["ResourceArn"]])
+    return found
+
+
+def load_balancers(search):
+    return elbv2_owned(search, "describe_load_balancers", "LoadBalancers", "LoadBalancerArn", "LoadBalancerName")
+
+
+def target_groups(search):
+    return elbv2_owned(search, "describe_target_groups", "TargetGroups", "TargetGroupArn", "TargetGroupName")
+
+
+# ---- storage -----------------------------------------------------------------------------------
+
+
+def efs_file_systems(search):
+    client = search.client("efs")
+    return [fs["FileSystemId"] for fs in RETRY(paginate)(client, "describe_file_systems", "FileSystems")
+            if search.owns_list(fs.get("Tags")) and str(fs.get("LifeCycleState", "")).lower() not in EFS_GONE]
+
+
+def efs_access_points(search):
+    # all access points of the account in one call, so that those of an untagged file system count too
+    client = search.client("efs")
+    return [point["AccessPointId"] for point in RETRY(paginate)(client, "describe_access_points", "AccessPoints")
+            if search.owns_list(point.get("Tags")) and str(point.get("LifeCycleState", "")).lower() not in EFS_GONE]
+
+
+def iam_roles(search):
+    client = search.client("iam")
+    found = []
+    for role in RETRY(paginate)(client, "list_roles", "Roles"):
+        if not role["RoleName"].startswith(search.name_prefix()):
+            continue  # reading every role's tags would be slow; the deployment's roles are named so
+        try:
+            tags = RETRY(paginate)(client, "list_role_tags", "Tags", RoleName=role["RoleName"])
+        except is_boto3_error_code("NoSuchEntity"):
+            continue  # deleted meanwhile
+        if search.owns_list(tags):
+            found.append(role["RoleName"])
+    return found
+
+
+def log_groups(search):
+    client = search.client("logs")
+    found = []
+    for group in RETRY(paginate)(client, "describe_log_groups", "logGroups"):
+        # logGroupArn is the ARN without the trailing ":*" of arn, which ListTagsForResource refuses
+        arn = group.get("logGroupArn") or group["arn"]
+        if arn.endswith(":*"):
+            arn = arn[:-2]
+        try:
+            tags = client.list_tags_for_resource(aws_retry=True, resourceArn=arn).get("tags", {})
+        except is_boto3_error_code("ResourceNotFoundException"):
+            continue  # deleted meanwhile
+        if search.owns(tags):
+            found.append(group["logGroupName"])
+    return found
+
+
+def hosted_zones(search):
+    client = search.client("route53")
+    found = []
+    for zone in RETRY(paginate)(client, "list_hosted_zones", "HostedZones"):
+        zone_id = zone["Id"].split("/")[-1]  # /hostedzone/Z... -> Z...
+        try:
+            tag_set = client.list_tags_for_resource(aws_retry=True, ResourceType="hostedzone", ResourceId=zone_id)
+        except is_boto3_error_code("NoSuchHostedZone"):
+            continue  # deleted meanwhile
+        if search.owns_list(tag_set["ResourceTagSet"].get("Tags")):
+            found.append(zone_id)
+    return found
+
+
+def datasync_tasks(search):
+    # by name, as DataSync tags cannot be read everywhere (moto has no DataSync tag API)
+    client = search.client("datasync")
+    return [task["Name"] for task in RETRY(paginate)(client, "list_tasks", "Tasks")
+            if (task.get("Name") or "").startswith(search.name_prefix())]
 
 
 LISTERS = {
@@ -147,6 +422,25 @@ LISTERS = {
     "ec2_key_pairs": ec2_key_pairs,
     "s3_buckets": s3_buckets,
     "secrets": secrets,
+    "vpcs": vpcs,
+    "subnets": subnets,
+    "internet_gateways": internet_gateways,
+    "nat_gateways": nat_gateways,
+    "elastic_ips": elastic_ips,
+    "route_tables": route_tables,
+    "security_groups": security_groups,
+    "vpc_endpoints": vpc_endpoints,
+    "vpc_peering_connections": vpc_peering_connections,
+    "network_interfaces": network_interfaces,
+    "vpc_endpoint_services": vpc_endpoint_services,
+    "load_balancers": load_balancers,
+    "target_groups": target_groups,
+    "efs_file_systems": efs_file_systems,
+    "efs_access_points": efs_access_points,
+    "iam_roles": iam_roles,
+    "log_groups": log_groups,
+    "hosted_zones": hosted_zones,
+    "datasync_tasks": datasync_tasks,
 }
 
 
@@ -161,15 +455,18 @@ def main():
     if error:
         module.fail_json(msg=error)
 
+    deployment = module.params["deployment"]
     report = {"kms_keys_pending_deletion": []}
+    search = Search(module, report)
     resources = {}
     for resource_type in module.params["resource_types"] or list(LISTERS):
         try:
-            resources[resource_type] = sorted(
-                LISTERS[resource_type](module, module.params["deployment"], module.params["tag_key"], report)
-            )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to list %s of deployment %s" % (resource_type, module.params["deployment"]))
+            resources[resource_type] = sorted(LISTERS[resource_type](search))
+        except is_boto3_error_code(ACCESS_DENIED) as e:
+            module.fail_json_aws(e, msg="Failed to list %s of deployment %s: access denied; allow it, or leave %s out of resource_types"
+                                 % (resource_type, deployment, resource_type))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg="Failed to list %s of deployment %s" % (resource_type, deployment))
 
     module.exit_json(
         changed=False,

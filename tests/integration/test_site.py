@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -14,8 +15,16 @@ pytestmark = pytest.mark.integration
 
 DEPLOYMENT = "it-site"
 TAG_KEY = "dicoogle:deployment"
-# KMS key, 3 ECR repositories, key pair, log and images buckets, 11 secrets
-RESOURCES = 18
+# What one deployment owns, by type (issue 5 added everything from "vpc" on).
+EXPECTED = {
+    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 2, "secret": 11,
+    "vpc": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 6, "elastic-ip": 6, "route-table": 9,
+    "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
+    "load-balancer": 1, "target-group": 2, "efs": 1, "efs-access-point": 4, "iam-role": 1, "log-group": 1,
+    "hosted-zone": 1, "datasync-task": 1, "datasync-location": 2,
+}
+# What the lab's status report counts: all of it but DataSync's locations (it lists the task).
+RESOURCES = sum(EXPECTED.values()) - EXPECTED["datasync-location"]
 
 
 def as_dict(tags, key="Key", value="Value"):
@@ -45,7 +54,80 @@ def tagged_resources(aws_client, deployment=DEPLOYMENT):
     for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
         if as_dict(secret.get("Tags", [])).get(TAG_KEY) == deployment or secret["Name"].startswith(deployment + "/"):
             found.append(("secret", secret["Name"]))
+    return found + network_resources(aws_client, deployment) + storage_plane_resources(aws_client, deployment)
+
+
+def ours(tags, deployment):
+    return as_dict(tags or []).get(TAG_KEY) == deployment
+
+
+def network_resources(aws_client, deployment):
+    """The VPCs and what they hold: by the deployment tag, and by type inside the tagged VPCs."""
+    ec2 = aws_client("ec2")
+    found = []
+    vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if ours(v.get("Tags"), deployment)]
+    found += [("vpc", v) for v in vpcs]
+    in_vpcs = [{"Name": "vpc-id", "Values": vpcs}] if vpcs else None
+    if in_vpcs:
+        found += [("subnet", s["SubnetId"]) for s in ec2.describe_subnets(Filters=in_vpcs)["Subnets"]]
+        found += [("route-table", r["RouteTableId"]) for r in ec2.describe_route_tables(Filters=in_vpcs)["RouteTables"]
+                  if not any(a.get("Main") for a in r.get("Associations", []))]
+        found += [("security-group", g["GroupId"]) for g in ec2.describe_security_groups(Filters=in_vpcs)["SecurityGroups"]
+                  if g["GroupName"] != "default"]
+        found += [("network-interface", n["NetworkInterfaceId"]) for n in ec2.describe_network_interfaces(Filters=in_vpcs)["NetworkInterfaces"]
+                  if ours(n.get("TagSet"), deployment)]
+    found += [("internet-gateway", i["InternetGatewayId"]) for i in ec2.describe_internet_gateways()["InternetGateways"]
+              if ours(i.get("Tags"), deployment)]
+    found += [("nat-gateway", n["NatGatewayId"]) for n in ec2.describe_nat_gateways()["NatGateways"]
+              if ours(n.get("Tags"), deployment) and n["State"] in ("pending", "available")]
+    found += [("elastic-ip", a["AllocationId"]) for a in ec2.describe_addresses()["Addresses"] if ours(a.get("Tags"), deployment)]
+    found += [("vpc-endpoint", e["VpcEndpointId"]) for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+              if e["State"].lower() not in ("deleted", "deleting") and (e["VpcId"] in vpcs or ours(e.get("Tags"), deployment))]
+    found += [("vpc-peering", p["VpcPeeringConnectionId"]) for p in ec2.describe_vpc_peering_connections()["VpcPeeringConnections"]
+              if ours(p.get("Tags"), deployment) and p["Status"]["Code"] not in ("deleted", "rejected", "failed")]
+    found += [("endpoint-service", c["ServiceId"]) for c in ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+              if ours(c.get("Tags"), deployment)]
+    elb = aws_client("elbv2")
+    for kind, items, key in (("load-balancer", elb.describe_load_balancers()["LoadBalancers"], "LoadBalancerArn"),
+                             ("target-group", elb.describe_target_groups()["TargetGroups"], "TargetGroupArn")):
+        for item in items:
+            if ours(elb.describe_tags(ResourceArns=[item[key]])["TagDescriptions"][0]["Tags"], deployment):
+                found.append((kind, item[key]))
+    route53 = aws_client("route53")
+    for zone in route53.list_hosted_zones()["HostedZones"]:
+        zone_id = zone["Id"].split("/")[-1]
+        if ours(route53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)["ResourceTagSet"]["Tags"], deployment):
+            found.append(("hosted-zone", zone_id))
     return found
+
+
+def storage_plane_resources(aws_client, deployment):
+    """EFS and its access points by tag; DataSync by type (moto has no DataSync tag API)."""
+    efs = aws_client("efs")
+    found = []
+    for fs in efs.describe_file_systems()["FileSystems"]:
+        if ours(fs.get("Tags"), deployment):
+            found.append(("efs", fs["FileSystemId"]))
+            found += [("efs-access-point", ap["AccessPointId"])
+                      for ap in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]]
+    iam = aws_client("iam")
+    found += [("iam-role", r["RoleName"]) for r in iam.list_roles()["Roles"]
+              if r["RoleName"].startswith(deployment + "-") and ours(iam.list_role_tags(RoleName=r["RoleName"])["Tags"], deployment)]
+    logs = aws_client("logs")
+    found += [("log-group", g["logGroupName"]) for g in logs.describe_log_groups()["logGroups"]
+              if logs.list_tags_log_group(logGroupName=g["logGroupName"]).get("tags", {}).get(TAG_KEY) == deployment]
+    datasync = aws_client("datasync")
+    tasks = [t for t in datasync.list_tasks()["Tasks"] if t["Name"].startswith(deployment + "-")]
+    found += [("datasync-task", t["Name"]) for t in tasks]
+    bucket = "s3://%s-images-" % deployment
+    found += [("datasync-location", loc["LocationArn"]) for loc in datasync.list_locations()["Locations"]
+              if loc["LocationUri"].startswith(bucket)
+              or any(loc["LocationArn"] == datasync.describe_task(TaskArn=t["TaskArn"])["DestinationLocationArn"] for t in tasks)]
+    return found
+
+
+def by_type(found):
+    return dict(Counter(item[0] for item in found))
 
 
 @pytest.fixture(scope="module")
@@ -181,11 +263,24 @@ def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site):
     assert "secretsmanager_secret" in again.output  # the secrets task did run at -vvv
 
 
+def test_every_resource_of_the_deployment_exists_once(site, aws_client):
+    assert by_type(tagged_resources(aws_client)) == EXPECTED
+
+
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
-    assert len(tagged_resources(aws_client)) == RESOURCES
+    before = tagged_resources(aws_client)
+    assert by_type(before) == EXPECTED
     down = site.lab("down")
     assert down.rc == 0, down
     assert tagged_resources(aws_client) == []
+    # by type: nothing of what existed is left, whether or not it carried tags
+    vpcs = [ident for kind, ident in before if kind == "vpc"]
+    ec2 = aws_client("ec2")
+    assert ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": vpcs}])["Subnets"] == []
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": vpcs}])["NetworkInterfaces"] == []
+    assert not [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] in vpcs and n["State"] != "deleted"]
+    locations = {loc["LocationArn"] for loc in aws_client("datasync").list_locations()["Locations"]}
+    assert not locations & {ident for kind, ident in before if kind == "datasync-location"}
     status = site.play("playbooks/status.yml")
     assert status.rc == 0 and "%s in eu-west-1: 0 resources" % DEPLOYMENT in status.output, status
     again = site.lab("down")
@@ -199,7 +294,7 @@ def test_rebuild_after_teardown_converges_and_tears_down_again(site, aws_client)
     """Runs after the teardown test: the KMS key pending deletion is restored, not duplicated."""
     again = site.lab("up")
     assert again.rc == 0, again
-    assert len(tagged_resources(aws_client)) == RESOURCES
+    assert by_type(tagged_resources(aws_client)) == EXPECTED
     assert len([k for k in aws_client("kms").list_aliases()["Aliases"] if k["AliasName"] == "alias/" + DEPLOYMENT]) == 1
     down = site.lab("down")
     assert down.rc == 0 and tagged_resources(aws_client) == [], down

@@ -16,6 +16,7 @@ def aws_snapshot(aws_client):
         "key_pairs": sorted(k["KeyName"] for k in aws_client("ec2").describe_key_pairs()["KeyPairs"]),
         "buckets": sorted(b["Name"] for b in aws_client("s3").list_buckets()["Buckets"]),
         "secrets": sorted(s["Name"] for s in aws_client("secretsmanager").list_secrets()["SecretList"]),
+        "vpcs": sorted(v["VpcId"] for v in aws_client("ec2").describe_vpcs()["Vpcs"]),
     }
 
 
@@ -34,6 +35,10 @@ def aws_snapshot(aws_client):
         ({"foundation_ecr_repositories": "[BAD]"}, ["foundation_ecr_repositories"]),
         ({"foundation_pacs_admin_password_length": "8"}, ["foundation_pacs_admin_password_length"]),
         ({"storage_images_bucket_name": "Bad_Bucket"}, ["storage_images_bucket_name"]),
+        ({"network_pacs_vpc_cidr": "10.10.0.0/33"}, ["network_pacs_vpc_cidr"]),
+        ({"network_client_vpc_cidr": "10.10.128.0/20"}, ["network_pacs_vpc_cidr", "network_client_vpc_cidr", "overlap"]),
+        ({"network_az_count": "4"}, ["network_az_count"]),
+        ({"network_nat_gateways": "none"}, ["network_nat_gateways"]),
     ],
     ids=str,
 )

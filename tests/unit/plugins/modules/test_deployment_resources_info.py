@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import botocore.client
+import botocore.exceptions
+
 from ansible_collections.dicoogle.aws.plugins.modules import deployment_resources_info
 
 TAG = {"dicoogle:deployment": "unit"}
 OTHER = {"dicoogle:deployment": "other"}
+REGION = "eu-west-1"
 
 
 def kms_tags(tags):
@@ -12,6 +16,10 @@ def kms_tags(tags):
 
 def tag_list(tags):
     return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def ec2_tags(resource_type, tags=None):
+    return [{"ResourceType": resource_type, "Tags": tag_list(tags or TAG)}]
 
 
 def populate(aws):
@@ -28,7 +36,7 @@ def populate(aws):
     ec2.create_key_pair(KeyName="untagged")
     s3 = aws("s3")
     for name, tags in (("unit-logs", TAG), ("other-logs", OTHER), ("untagged-logs", None)):
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
         if tags:
             s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(tags)})
     sm = aws("secretsmanager")
@@ -37,18 +45,145 @@ def populate(aws):
     return live
 
 
+def populate_network(aws):
+    """The deployment's VPC with one resource of each kind, and twins of another deployment, untagged or gone."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=ec2_tags("vpc"))["Vpc"]["VpcId"]
+    peer = ec2.create_vpc(CidrBlock="10.1.0.0/16", TagSpecifications=ec2_tags("vpc"))["Vpc"]["VpcId"]
+    other_vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16", TagSpecifications=ec2_tags("vpc", OTHER))["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", TagSpecifications=ec2_tags("subnet"))["Subnet"]["SubnetId"]
+    other_subnet = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.2.0.0/24",
+                                     TagSpecifications=ec2_tags("subnet", OTHER))["Subnet"]["SubnetId"]
+
+    igw = ec2.create_internet_gateway(TagSpecifications=ec2_tags("internet-gateway"))["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.create_internet_gateway()
+
+    eip = ec2.allocate_address(Domain="vpc", TagSpecifications=ec2_tags("elastic-ip"))["AllocationId"]
+    ec2.allocate_address(Domain="vpc", TagSpecifications=ec2_tags("elastic-ip", OTHER))
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip, TagSpecifications=ec2_tags("natgateway"))
+    gone_nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"],
+                                      TagSpecifications=ec2_tags("natgateway"))
+    ec2.delete_nat_gateway(NatGatewayId=gone_nat["NatGateway"]["NatGatewayId"])  # moto lists it as deleted
+
+    route_table = ec2.create_route_table(VpcId=vpc, TagSpecifications=ec2_tags("route-table"))["RouteTable"]["RouteTableId"]
+    ec2.create_route_table(VpcId=other_vpc)
+    group = ec2.create_security_group(GroupName="unit", Description="unit", VpcId=vpc,
+                                      TagSpecifications=ec2_tags("security-group"))["GroupId"]
+    ec2.create_security_group(GroupName="other", Description="other", VpcId=other_vpc,
+                              TagSpecifications=ec2_tags("security-group", OTHER))
+
+    def gateway_endpoint(**kwargs):
+        # moto needs the type to delete an endpoint
+        return ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.%s.s3" % REGION, VpcEndpointType="Gateway",
+                                       RouteTableIds=[route_table], **kwargs)["VpcEndpoint"]["VpcEndpointId"]
+
+    endpoint = gateway_endpoint(TagSpecifications=ec2_tags("vpc-endpoint"))
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[gateway_endpoint(TagSpecifications=ec2_tags("vpc-endpoint"))])
+    gateway_endpoint()
+
+    peering = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer, TagSpecifications=ec2_tags("vpc-peering-connection"))
+    ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=other_vpc)
+    rejected = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer, TagSpecifications=ec2_tags("vpc-peering-connection"))
+    ec2.reject_vpc_peering_connection(VpcPeeringConnectionId=rejected["VpcPeeringConnection"]["VpcPeeringConnectionId"])
+
+    eni = ec2.create_network_interface(SubnetId=subnet, TagSpecifications=ec2_tags("network-interface"))
+    ec2.create_network_interface(SubnetId=other_subnet)
+
+    elb = aws("elbv2")
+    nlb = elb.create_load_balancer(Name="unit-pacs", Type="network", Scheme="internal", Subnets=[subnet],
+                                   Tags=tag_list(TAG))["LoadBalancers"][0]["LoadBalancerArn"]
+    other_nlb = elb.create_load_balancer(Name="other-pacs", Type="network", Scheme="internal", Subnets=[other_subnet],
+                                         Tags=tag_list(OTHER))["LoadBalancers"][0]["LoadBalancerArn"]
+    elb.create_target_group(Name="unit-dicom", Protocol="TCP", Port=11112, VpcId=vpc, TargetType="ip", Tags=tag_list(TAG))
+    elb.create_target_group(Name="untagged-dicom", Protocol="TCP", Port=11112, VpcId=other_vpc, TargetType="ip")
+    service = ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[nlb], AcceptanceRequired=True, TagSpecifications=ec2_tags("vpc-endpoint-service"))
+    ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[other_nlb], AcceptanceRequired=True)
+
+    return vpc, {
+        "vpcs": sorted([vpc, peer]),
+        "subnets": [subnet],
+        "internet_gateways": [igw],
+        "nat_gateways": [nat["NatGateway"]["NatGatewayId"]],
+        "elastic_ips": [eip],
+        "route_tables": [route_table],
+        "security_groups": [group],
+        "vpc_endpoints": [endpoint],
+        "vpc_peering_connections": [peering["VpcPeeringConnection"]["VpcPeeringConnectionId"]],
+        "network_interfaces": [eni["NetworkInterface"]["NetworkInterfaceId"]],
+        "vpc_endpoint_services": [service["ServiceConfiguration"]["ServiceId"]],
+        "load_balancers": ["unit-pacs"],
+        "target_groups": ["unit-dicom"],
+    }
+
+
+def populate_storage(aws, vpc):
+    """EFS, IAM, CloudWatch Logs, Route 53 and DataSync resources of the deployment, and twins that are not."""
+    efs = aws("efs")
+    file_system = efs.create_file_system(CreationToken="unit-images", Tags=tag_list(TAG))["FileSystemId"]
+    other_file_system = efs.create_file_system(CreationToken="other-images", Tags=tag_list(OTHER))["FileSystemId"]
+    efs.create_file_system(CreationToken="untagged")
+    access_point = efs.create_access_point(FileSystemId=file_system, Tags=tag_list(TAG))["AccessPointId"]
+    efs.create_access_point(FileSystemId=file_system, Tags=tag_list(OTHER))
+    efs.create_access_point(FileSystemId=other_file_system, Tags=tag_list(OTHER))
+
+    iam = aws("iam")
+    for name, tags in (("unit-x", TAG), ("unit-untagged", None), ("other-x", OTHER), ("x-unit", TAG)):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}", **({"Tags": tag_list(tags)} if tags else {}))
+
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/dicoogle/unit/datasync", tags=TAG)
+    logs.create_log_group(logGroupName="/dicoogle/other/datasync", tags=OTHER)
+    logs.create_log_group(logGroupName="/dicoogle/untagged")
+
+    route53 = aws("route53")
+    zones = {}
+    for name, tags in (("unit.internal", TAG), ("other.internal", OTHER), ("untagged.internal", None)):
+        zone_id = route53.create_hosted_zone(Name=name, CallerReference=name, HostedZoneConfig={"PrivateZone": True},
+                                             VPC={"VPCRegion": REGION, "VPCId": vpc})["HostedZone"]["Id"].split("/")[-1]
+        if tags:
+            route53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=tag_list(tags))
+        zones[name] = zone_id
+
+    aws("s3").create_bucket(Bucket="unit-images", CreateBucketConfiguration={"LocationConstraint": REGION})
+    datasync = aws("datasync")
+    source, destination = (
+        datasync.create_location_s3(S3BucketArn="arn:aws:s3:::unit-images", Subdirectory=prefix,
+                                    S3Config={"BucketAccessRoleArn": "arn:aws:iam::123456789012:role/unit-x"})["LocationArn"]
+        for prefix in ("/bulk", "/copy")
+    )
+    for name in ("unit-t", "other-t", "unitary-t"):
+        datasync.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name=name)
+
+    return {
+        "efs_file_systems": [file_system],
+        "efs_access_points": [access_point],
+        "iam_roles": ["unit-x"],
+        "log_groups": ["/dicoogle/unit/datasync"],
+        "hosted_zones": [zones["unit.internal"]],
+        "datasync_tasks": ["unit-t"],
+    }
+
+
 def test_lists_only_the_deployments_live_resources(aws, run_module):
     live_key = populate(aws)
+    vpc, network = populate_network(aws)
+    storage = populate_storage(aws, vpc)
     result = run_module(deployment_resources_info, {"deployment": "unit"})
     assert result["changed"] is False
-    assert result["resources"] == {
+    expected = {
         "kms_keys": [live_key],
         "ecr_repositories": ["unit/nginx"],
         "ec2_key_pairs": ["unit"],
         "s3_buckets": ["unit-logs"],
         "secrets": ["unit/ca-cert"],
     }
-    assert result["count"] == 5
+    expected.update(network)
+    expected.update(storage)
+    assert set(expected) == set(deployment_resources_info.LISTERS)
+    assert result["resources"] == expected
+    assert result["count"] == 5 + 14 + 6
     assert len(result["kms_keys_pending_deletion"]) == 1
 
 
@@ -59,8 +194,49 @@ def test_resource_types_limits_the_search(aws, run_module):
     assert result["count"] == 1
 
 
+def test_resource_types_limits_the_search_to_new_types(aws, run_module):
+    vpc, network = populate_network(aws)
+    storage = populate_storage(aws, vpc)
+    wanted = ["vpc_peering_connections", "load_balancers", "datasync_tasks", "hosted_zones"]
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": wanted})
+    assert result["resources"] == {
+        "vpc_peering_connections": network["vpc_peering_connections"],
+        "load_balancers": ["unit-pacs"],
+        "datasync_tasks": ["unit-t"],
+        "hosted_zones": storage["hosted_zones"],
+    }
+    assert result["count"] == 4
+
+
+def test_other_tag_key(aws, run_module):
+    ec2 = aws("ec2")
+    ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=ec2_tags("vpc"))
+    mine = ec2.create_vpc(CidrBlock="10.1.0.0/16", TagSpecifications=ec2_tags("vpc", {"owner": "unit"}))["Vpc"]["VpcId"]
+    result = run_module(deployment_resources_info, {"deployment": "unit", "tag_key": "owner", "resource_types": ["vpcs"]})
+    assert result["resources"] == {"vpcs": [mine]}
+
+
 def test_empty_account_counts_zero(aws, run_module):
-    assert run_module(deployment_resources_info, {"deployment": "unit"})["count"] == 0
+    result = run_module(deployment_resources_info, {"deployment": "unit"})
+    assert result["count"] == 0
+    assert result["resources"] == {resource_type: [] for resource_type in deployment_resources_info.LISTERS}
+
+
+def test_access_denied_names_the_type(aws, run_module, monkeypatch):
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def deny_load_balancers(client, operation_name, api_params):
+        if operation_name == "DescribeLoadBalancers":
+            raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "not for you"}}, operation_name)
+        return make_api_call(client, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", deny_load_balancers)
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["vpcs", "load_balancers"]})
+    assert result["failed"] is True
+    assert "load_balancers" in result["msg"] and "resource_types" in result["msg"]
+    assert result["error"]["code"] == "AccessDenied"
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["vpcs", "target_groups"]})
+    assert result["resources"] == {"vpcs": [], "target_groups": []}
 
 
 def test_bad_deployment_name_is_explained(aws, run_module):
