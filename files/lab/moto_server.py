@@ -7,8 +7,10 @@ Each fix names the gap (see also README, "moto gaps").
 import json
 import sys
 
+from moto.core.responses import ActionResult
 from moto.datasync.responses import DataSyncResponse
 from moto.ec2 import utils as ec2_utils
+from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
 from moto.kms.models import KmsBackend
 from moto.server import main
 
@@ -49,9 +51,39 @@ def _describe_location_efs(self):
     return json.dumps(described)
 
 
+# moto 5.2: DescribeVpcPeeringConnections ignores its filters and returns every peering of the
+# region; amazon.aws.ec2_vpc_peering then takes another deployment's peering for its own.
+_PEERING_FILTERS = {
+    "requester-vpc-info.vpc-id": lambda pcx: [pcx.vpc.id],
+    "accepter-vpc-info.vpc-id": lambda pcx: [pcx.peer_vpc.id],
+    "status-code": lambda pcx: [pcx._status.code],  # pylint: disable=protected-access
+    "vpc-peering-connection-id": lambda pcx: [pcx.id],
+}
+_describe_peerings = VPCPeeringConnections.describe_vpc_peering_connections
+
+
+def _peering_matches(pcx, name, values):
+    if name.startswith("tag:"):
+        return pcx.get_filter_value(name) in values
+    if name in _PEERING_FILTERS:
+        return bool(set(_PEERING_FILTERS[name](pcx)) & set(values))
+    return True  # a filter this fix does not know: as moto did
+
+
+def _describe_vpc_peering_connections(self):
+    filters = self._filters_from_querystring()
+    if not filters:
+        return _describe_peerings(self)
+    ids = self._get_param("VpcPeeringConnectionIds", [])
+    pcxs = [pcx for pcx in self.ec2_backend.describe_vpc_peering_connections(vpc_peering_ids=ids)
+            if all(_peering_matches(pcx, name, values) for name, values in filters.items())]
+    return ActionResult({"VpcPeeringConnections": pcxs})
+
+
+VPCPeeringConnections.describe_vpc_peering_connections = _describe_vpc_peering_connections
 DataSyncResponse.create_location_efs = _create_location_efs
 DataSyncResponse.describe_location_efs = _describe_location_efs
-print("lab moto: patched KMS key ARNs, EC2 tag resource types, DataSync EFS locations (see files/lab/moto_server.py)",
+print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ description:
   - EFS cannot change the encryption, the KMS key or the performance mode of a file system; asking for
     others on an existing file system fails with a message that says so, instead of replacing it (and
     its data) silently.
-  - With O(state=absent) the mount targets are deleted first, then the file system.
+  - With O(state=absent) the access points and mount targets are deleted first, then the file system.
   - Supports check mode and diff.
   - Unlike M(community.aws.efs), it does not use EFS's deprecated C(CreateTags)/C(DescribeTags) API.
 author:
@@ -687,6 +687,13 @@ def ensure_absent(client, module, current, mount_targets):
         return False
     if module.check_mode:
         return True
+    # Access points belong to the file system: they go first, like the mount targets.
+    try:
+        access_points = client.describe_access_points(aws_retry=True, FileSystemId=fs_id)["AccessPoints"]
+        for ap in access_points:
+            client.delete_access_point(aws_retry=True, AccessPointId=ap["AccessPointId"])
+    except (ClientError, BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to delete the access points of EFS file system %s (%s)" % (module.params["name"], fs_id))
     for mt in mount_targets:
         if mt["LifeCycleState"] in GONE:
             continue

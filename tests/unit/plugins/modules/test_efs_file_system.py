@@ -287,10 +287,12 @@ def test_absent_deletes_the_mount_targets_then_the_file_system(aws, run_module, 
     first = run_module(efs_file_system, storage(network))
     interfaces = aws("ec2").describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [network.vpc]}])["NetworkInterfaces"]
     assert len(interfaces) == 2
+    aws("efs").create_access_point(FileSystemId=first["file_system"]["file_system_id"], RootDirectory={"Path": "/images"})
     gone = run_module(efs_file_system, storage(network, state="absent"))
     assert gone["changed"] is True and gone["file_system"] == {}
     assert gone["diff"]["before"]["mount_targets"] and gone["diff"]["after"] == {}
     assert file_systems(aws) == []
+    assert aws("efs").describe_access_points()["AccessPoints"] == []
     interfaces = aws("ec2").describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [network.vpc]}])["NetworkInterfaces"]
     assert interfaces == []
     again = run_module(efs_file_system, storage(network, state="absent"))
