@@ -20,9 +20,11 @@ author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
   task_arn:
-    description: ARN of the task to run.
+    description: ARN of the task to run. One of O(task_arn) and O(task_name) is required.
     type: str
-    required: true
+  task_name:
+    description: Name of the task to run, when its ARN is not at hand (a playbook that did not create it).
+    type: str
   wait:
     description: Whether to wait for the execution to succeed or fail.
     type: bool
@@ -58,6 +60,10 @@ EXAMPLES = r"""
 - name: Report what was copied
   ansible.builtin.debug:
     msg: "{{ archive_run.execution.files_transferred }} files, {{ archive_run.execution.bytes_transferred }} bytes"
+
+- name: Run the bulk import task of a deployment, found by its name
+  dicoogle.aws.datasync_task_execution:
+    task_name: dicoogle-bulk-import
 
 - name: Start a full verification and do not wait
   dicoogle.aws.datasync_task_execution:
@@ -231,9 +237,24 @@ def wait_for(client, module, arn, execution, started):
         execution = None
 
 
+def task_by_name(client, module):
+    name = module.params["task_name"]
+    try:
+        tasks = client.get_paginator("list_tasks").paginate().build_full_result()["Tasks"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to list the DataSync tasks to find %s" % name)
+    arns = [task["TaskArn"] for task in tasks if task.get("Name") == name]
+    if len(arns) != 1:
+        module.fail_json(msg="task_name %s names %d DataSync tasks in this region; give task_arn instead" % (name, len(arns))
+                         if arns else "No DataSync task is named %s in this region: check task_name and the region" % name)
+    return arns[0]
+
+
 def validate(module):
     params = module.params
-    if not TASK_ARN.match(params["task_arn"]):
+    if params["task_name"] is not None and not params["task_name"].strip():
+        module.fail_json(msg="task_name must not be empty")
+    if params["task_arn"] is not None and not TASK_ARN.match(params["task_arn"]):
         module.fail_json(msg="task_arn %r is not the ARN of a DataSync task (arn:aws:datasync:region:123456789012:task/task-...)"
                              % params["task_arn"])
     if params["wait_timeout"] <= 0:
@@ -247,15 +268,19 @@ def validate(module):
 
 def main():
     argument_spec = dict(
-        task_arn=dict(type="str", required=True),
+        task_arn=dict(type="str"),
+        task_name=dict(type="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
         poll_interval=dict(type="int", default=10),
         override_options=dict(type="dict"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_one_of=[("task_arn", "task_name")], mutually_exclusive=[("task_arn", "task_name")])
     validate(module)
     client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
+    if module.params["task_name"] is not None:
+        module.params["task_arn"] = task_by_name(client, module)
 
     execution = running_execution(client, module)
     started = execution is None

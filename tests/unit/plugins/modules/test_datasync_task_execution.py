@@ -76,6 +76,17 @@ def test_starts_an_execution_and_waits_for_its_success(aws, run_module, clock):
     assert described["Status"] == "AVAILABLE" and described["CurrentTaskExecutionArn"] == execution["task_execution_arn"]
 
 
+def test_the_task_is_found_by_its_name(aws, run_module, clock):
+    arn = task(aws)
+    result = run_module(datasync_task_execution, {"task_name": "images-archive", "poll_interval": 0})
+    assert result["changed"] is True and result["execution"]["task_execution_arn"].startswith(arn + "/execution/")
+    assert result["execution"]["status"] == "SUCCESS"
+    missing = run_module(datasync_task_execution, {"task_name": "no-such-task"})
+    assert missing["failed"] is True and "No DataSync task is named no-such-task" in missing["msg"]
+    both = run_module(datasync_task_execution, {"task_name": "images-archive", "task_arn": arn})
+    assert both["failed"] is True and "mutually exclusive" in both["msg"]
+
+
 def test_each_run_starts_another_execution(aws, run_module, clock):
     arn = task(aws)
     first = run_module(datasync_task_execution, {"task_arn": arn, "poll_interval": 0})
