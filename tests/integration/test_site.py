@@ -232,6 +232,94 @@ def test_images_bucket_is_encrypted_versioned_and_private(site, aws_client):
     assert as_dict(s3.get_bucket_tagging(Bucket=bucket)["TagSet"])[TAG_KEY] == DEPLOYMENT
 
 
+def test_network_sites_routes_and_least_privilege_groups(site, aws_client):
+    ec2 = aws_client("ec2")
+    tagged = [{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}]
+    vpcs = {as_dict(v["Tags"])["Name"]: v for v in ec2.describe_vpcs(Filters=tagged)["Vpcs"]}
+    assert {name: v["CidrBlock"] for name, v in vpcs.items()} == {
+        DEPLOYMENT + "-pacs": "10.10.0.0/16", DEPLOYMENT + "-client": "10.20.0.0/16", DEPLOYMENT + "-storage": "10.30.0.0/16"}
+    pacs, storage = vpcs[DEPLOYMENT + "-pacs"]["VpcId"], vpcs[DEPLOYMENT + "-storage"]["VpcId"]
+    # each private subnet routes to its own zone's NAT gateway, and PACS <-> storage through the peering
+    nats = {n["SubnetId"]: n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] == "available"}
+    subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [pacs]}])["Subnets"]}
+    zone_nat = {subnets[subnet]["AvailabilityZone"]: nat["NatGatewayId"] for subnet, nat in nats.items() if subnet in subnets}
+    assert len(zone_nat) == 2
+    [peering] = [p for p in ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] if as_dict(p.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT]
+    assert peering["Status"]["Code"] == "active"
+    assert {peering["RequesterVpcInfo"]["VpcId"], peering["AccepterVpcInfo"]["VpcId"]} == {pacs, storage}
+    private = [s for s in subnets.values() if as_dict(s["Tags"])["dicoogle:tier"] == "private"]
+    for subnet in private:
+        [table] = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]
+        routes = {r.get("DestinationCidrBlock"): r for r in table["Routes"]}
+        assert routes["0.0.0.0/0"]["NatGatewayId"] == zone_nat[subnet["AvailabilityZone"]]
+        assert routes["10.30.0.0/16"]["VpcPeeringConnectionId"] == peering["VpcPeeringConnectionId"]
+    endpoints = {e["ServiceName"].split(".", 3)[-1] for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [pacs]}])["VpcEndpoints"]}
+    assert endpoints == {"s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager"}
+    # nothing but the ALB admits the internet, and only on 443
+    groups = ec2.describe_security_groups(Filters=tagged)["SecurityGroups"]
+    open_to_all = [(g["GroupName"], p.get("FromPort")) for g in groups for p in g["IpPermissions"]
+                   if any(r["CidrIp"] == "0.0.0.0/0" for r in p.get("IpRanges", []))]
+    assert open_to_all == [(DEPLOYMENT + "-alb", 443)]
+    storage_host = next(g for g in groups if g["GroupName"] == DEPLOYMENT + "-storage-host")
+    assert [(p["FromPort"], p["ToPort"]) for p in storage_host["IpPermissions"]] == [(7777, 7777)]
+    # storage.<domain> names the storage host's reserved interface, for the PACS VPC
+    route53 = aws_client("route53")
+    [zone] = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Config"].get("Comment") == DEPLOYMENT + " private names"]
+    records = {r["Name"]: r for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]}
+    [eni] = ec2.describe_network_interfaces(Filters=tagged)["NetworkInterfaces"]
+    assert records["storage.dicoogle.internal."]["ResourceRecords"] == [{"Value": eni["PrivateIpAddress"]}]
+    assert records["pacs.dicoogle.internal."]["Type"] == "CNAME"
+
+
+def test_privatelink_offers_the_nlb_to_the_client_vpc(site, aws_client):
+    elb = aws_client("elbv2")
+    [nlb] = elb.describe_load_balancers(Names=[DEPLOYMENT + "-pacs"])["LoadBalancers"]
+    assert nlb["Scheme"] == "internal"
+    attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=nlb["LoadBalancerArn"])["Attributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.bucket"] == DEPLOYMENT + "-logs-123456789012-eu-west-1"
+    listeners = elb.describe_listeners(LoadBalancerArn=nlb["LoadBalancerArn"])["Listeners"]
+    assert sorted((l["Protocol"], l["Port"]) for l in listeners) == [("TCP", 1045), ("TCP", 16666)]
+    groups = elb.describe_target_groups(LoadBalancerArn=nlb["LoadBalancerArn"])["TargetGroups"]
+    assert sorted((g["Port"], g["TargetType"]) for g in groups) == [(1045, "ip"), (16666, "ip")]
+    ec2 = aws_client("ec2")
+    [service] = [c for c in ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+                 if as_dict(c.get("Tags", [])).get("Name") == DEPLOYMENT + "-pacs"]
+    assert service["NetworkLoadBalancerArns"] == [nlb["LoadBalancerArn"]]
+    [endpoint] = [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["ServiceName"] == service["ServiceName"]]
+    [group] = ec2.describe_security_groups(GroupIds=[g["GroupId"] for g in endpoint["Groups"]])["SecurityGroups"]
+    [client_host] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [DEPLOYMENT + "-client-host"]}])["SecurityGroups"]
+    assert sorted(p["FromPort"] for p in group["IpPermissions"]) == [1045, 16666]
+    assert all(p["UserIdGroupPairs"][0]["GroupId"] == client_host["GroupId"] and not p["IpRanges"] for p in group["IpPermissions"])
+
+
+def test_file_system_access_points_and_the_datasync_task(site, aws_client, run_playbook):
+    efs = aws_client("efs")
+    [fs] = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == DEPLOYMENT + "-pacs"]
+    assert fs["Encrypted"] is True and fs["KmsKeyId"] in (key_arn(aws_client), key_arn(aws_client).split("/")[-1])
+    assert len(efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"]) == 2
+    points = {as_dict(p["Tags"])["Name"]: p for p in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
+    assert {name: p["RootDirectory"]["Path"] for name, p in points.items()} == {
+        "images": "/images", "froms3": "/images/froms3", "index": "/index", "confs": "/confs"}
+    assert all(p["PosixUser"]["Uid"] == 1001 for p in points.values())
+    policy = json.loads(efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy["Statement"])
+    datasync = aws_client("datasync")
+    [task] = [t for t in datasync.list_tasks()["Tasks"] if t["Name"] == DEPLOYMENT + "-bulk-import"]
+    described = datasync.describe_task(TaskArn=task["TaskArn"])
+    assert described["Options"]["VerifyMode"] == "ONLY_FILES_TRANSFERRED" and described["Options"]["TransferMode"] == "CHANGED"
+    [policy] = [p for p in aws_client("logs").describe_resource_policies()["resourcePolicies"] if p["policyName"] == DEPLOYMENT + "-datasync-logs"]
+    assert json.loads(policy["policyDocument"])["Statement"][0]["Principal"] == {"Service": "datasync.amazonaws.com"}
+    assert described["CloudWatchLogGroupArn"].startswith("arn:aws:logs:eu-west-1:123456789012:log-group:/dicoogle/%s/datasync" % DEPLOYMENT)
+    destination = datasync.describe_location_efs(LocationArn=described["DestinationLocationArn"])
+    assert destination["AccessPointArn"] == points["froms3"]["AccessPointArn"] and destination["InTransitEncryption"] == "TLS1_2"
+    source = datasync.describe_location_s3(LocationArn=described["SourceLocationArn"])
+    assert source["LocationUri"].replace("//", "/").rstrip("/").endswith(DEPLOYMENT + "-images-123456789012-eu-west-1/bulk")
+    # the task runs: the flow tests' DataSync method, against moto
+    run = run_playbook("tests/integration/playbooks/datasync_run.yml", "--limit", "localhost", extra_vars={"dicoogle_deployment": DEPLOYMENT})
+    assert run.rc == 0 and "execution SUCCESS" in run.output and run.changed == 1, run
+
+
 def test_secrets_are_never_printed(site):
     first = site.first
     assert "PRIVATE KEY" not in first.output
@@ -279,6 +367,8 @@ def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
     assert ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": vpcs}])["Subnets"] == []
     assert ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": vpcs}])["NetworkInterfaces"] == []
     assert not [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] in vpcs and n["State"] != "deleted"]
+    policies = aws_client("logs").describe_resource_policies()["resourcePolicies"]
+    assert DEPLOYMENT + "-datasync-logs" not in [p["policyName"] for p in policies]
     locations = {loc["LocationArn"] for loc in aws_client("datasync").list_locations()["Locations"]}
     assert not locations & {ident for kind, ident in before if kind == "datasync-location"}
     status = site.play("playbooks/status.yml")
