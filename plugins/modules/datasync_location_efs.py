@@ -128,32 +128,19 @@ location:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import ensure_location
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_bad_role
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_bad_subdirectory
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_reserved_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import locations_at
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import normalise_uri
 
 FILESYSTEM_ARN = re.compile(r"^arn:aws[a-z-]*:elasticfilesystem:([a-z0-9-]+):\d{12}:file-system/(fs-[0-9a-f]{8,40})$")
 ACCESS_POINT_ARN = re.compile(r"^arn:aws[a-z-]*:elasticfilesystem:[a-z0-9-]+:\d{12}:access-point/fsap-[0-9a-f]{8,40}$")
 SUBNET_ARN = re.compile(r"^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:subnet/subnet-[0-9a-f]{8,17}$")
 SECURITY_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:security-group/sg-[0-9a-f]{8,17}$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-SUBDIRECTORY = re.compile(r"^[a-zA-Z0-9_\-+./() ]{0,4096}$")
-
-
-def normalise_uri(uri):
-    """efs://region.fs//sub (moto's way of joining) and efs://region.fs/sub/ (AWS) are the same location."""
-    scheme, sep, rest = (uri or "").partition("://")
-    return scheme.lower() + sep + re.sub(r"/+", "/", rest).rstrip("/")
 
 
 def wanted_uri(params):
@@ -161,29 +148,9 @@ def wanted_uri(params):
     return normalise_uri("efs://%s.%s/%s" % (region, fs_id, params["subdirectory"]))
 
 
-@AWSRetry.jittered_backoff()
-def list_locations(client):
-    return client.get_paginator("list_locations").paginate().build_full_result().get("Locations", [])
-
-
-def describe(client, module, arn):
-    try:
-        location = client.describe_location_efs(aws_retry=True, LocationArn=arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe DataSync location %s" % arn)
-    location.pop("ResponseMetadata", None)
-    return location
-
-
-def find(client, module):
+def find(client, module, uri):
     params = module.params
-    uri = wanted_uri(params)
-    try:
-        listed = list_locations(client)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the DataSync locations")
-    found = [describe(client, module, loc["LocationArn"]) for loc in listed if normalise_uri(loc.get("LocationUri")) == uri]
-    found = [loc for loc in found if loc.get("AccessPointArn") == params["access_point_arn"]]
+    found = [loc for loc in locations_at(client, module, uri, "efs") if loc.get("AccessPointArn") == params["access_point_arn"]]
     if len(found) > 1:
         module.fail_json(msg="%d DataSync locations have the URI %s and %s; remove the extra ones (%s)" % (
             len(found), uri, "the access point %s" % params["access_point_arn"] if params["access_point_arn"] else "no access point",
@@ -205,35 +172,7 @@ def differences(current, params):
     return found
 
 
-def read_tags(client, module, arn):
-    try:
-        tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the tags of DataSync location %s" % arn)
-    return boto3_tag_list_to_ansible_dict(tags)
-
-
-def ensure_tags(client, module, arn):
-    """Returns (changed, tags before, tags after)."""
-    params = module.params
-    before = read_tags(client, module, arn)
-    to_add, to_remove = compare_aws_tags(before, params["tags"], purge_tags=params["purge_tags"])
-    after = {k: v for k, v in dict(before, **to_add).items() if k not in to_remove}
-    if not (to_add or to_remove):
-        return False, before, after
-    if not module.check_mode:
-        try:
-            if to_remove:
-                client.untag_resource(aws_retry=True, ResourceArn=arn, Keys=to_remove)
-            if to_add:
-                client.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to tag DataSync location %s" % arn)
-    return True, before, after
-
-
-def create(client, module):
-    params = module.params
+def create_arguments(params):
     kwargs = dict(
         EfsFilesystemArn=params["efs_filesystem_arn"],
         Subdirectory=params["subdirectory"],
@@ -244,27 +183,7 @@ def create(client, module):
         kwargs["AccessPointArn"] = params["access_point_arn"]
     if params["file_system_access_role_arn"]:
         kwargs["FileSystemAccessRoleArn"] = params["file_system_access_role_arn"]
-    if params["tags"]:
-        kwargs["Tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
-    try:
-        arn = client.create_location_efs(aws_retry=True, **kwargs)["LocationArn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create the DataSync location for %s" % wanted_uri(params))
-    return describe(client, module, arn)
-
-
-def diff_of(module, current, tags_before, tags_after):
-    """The location's URI and, when they were read, its tags; {} for a location that does not (or will not) exist."""
-    before, after = {}, {}
-    if current is not None:
-        before["location_uri"] = current["LocationUri"]
-        if tags_before is not None:
-            before["tags"] = tags_before
-    if module.params["state"] == "present":
-        after["location_uri"] = current["LocationUri"] if current else wanted_uri(module.params)
-        if tags_after is not None:
-            after["tags"] = tags_after
-    return dict(before=before, after=after)
+    return kwargs
 
 
 def validate(module):
@@ -272,14 +191,11 @@ def validate(module):
     if not FILESYSTEM_ARN.match(params["efs_filesystem_arn"]):
         module.fail_json(msg="efs_filesystem_arn %r is not the ARN of an EFS file system "
                              "(arn:aws:elasticfilesystem:region:123456789012:file-system/fs-...)" % params["efs_filesystem_arn"])
-    if not SUBDIRECTORY.match(params["subdirectory"]):
-        module.fail_json(msg="subdirectory %r may only hold letters, digits, spaces and _-+./()" % params["subdirectory"])
+    fail_on_bad_subdirectory(module)
     if params["access_point_arn"] is not None and not ACCESS_POINT_ARN.match(params["access_point_arn"]):
         module.fail_json(msg="access_point_arn %r is not the ARN of an EFS access point (...:access-point/fsap-...)" % params["access_point_arn"])
-    role = params["file_system_access_role_arn"]
-    if role is not None and not ROLE_ARN.match(role):
-        module.fail_json(msg="file_system_access_role_arn %r is not the ARN of an IAM role (arn:aws:iam::123456789012:role/name)" % role)
-    if params["in_transit_encryption"] == "NONE" and (params["access_point_arn"] or role):
+    fail_on_bad_role(module, "file_system_access_role_arn")
+    if params["in_transit_encryption"] == "NONE" and (params["access_point_arn"] or params["file_system_access_role_arn"]):
         module.fail_json(msg="in_transit_encryption must be TLS1_2 with access_point_arn or file_system_access_role_arn")
     if params["state"] == "present":
         if not params["subnet_arn"]:
@@ -292,9 +208,7 @@ def validate(module):
     if bad:
         module.fail_json(msg="security_group_arns must be security group ARNs (arn:aws:ec2:region:123456789012:security-group/sg-...), "
                              "got %r" % bad)
-    for key in params["tags"] or {}:
-        if key.startswith("aws:"):
-            module.fail_json(msg="tags: the key %r is reserved by AWS; use another prefix" % key)
+    fail_on_reserved_tags(module)
 
 
 def main():
@@ -316,41 +230,7 @@ def main():
         required_if=[("state", "present", ("subnet_arn", "security_group_arns"))],
     )
     validate(module)
-    params = module.params
-    client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
-    current = find(client, module)
-
-    changed = False
-    location = current
-    tags_before, tags_after = None, None
-    if params["state"] == "present":
-        if current is None:
-            changed = True
-            location = None if module.check_mode else create(client, module)
-            tags_before, tags_after = {}, params["tags"] or {}
-        else:
-            different = differences(current, params)
-            if different:
-                module.fail_json(
-                    msg="DataSync location %s (%s) exists with another %s, which this module does not change: remove it "
-                        "(state=absent) and create it again" % (current["LocationUri"], current["LocationArn"], ", ".join(different)))
-            if params["tags"] is not None:
-                changed, tags_before, tags_after = ensure_tags(client, module, current["LocationArn"])
-    elif current is not None:
-        changed = True
-        location = None
-        if not module.check_mode:
-            try:
-                client.delete_location(aws_retry=True, LocationArn=current["LocationArn"])
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to delete DataSync location %s" % current["LocationArn"])
-
-    result = {}
-    if location:
-        result = camel_dict_to_snake_dict(normalize_boto3_result(location))
-        if tags_after is not None:
-            result["tags"] = tags_after
-    module.exit_json(changed=changed, location=result, diff=diff_of(module, current, tags_before, tags_after))
+    ensure_location(module, "efs", wanted_uri(module.params), find, differences, create_arguments)
 
 
 if __name__ == "__main__":

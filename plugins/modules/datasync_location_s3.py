@@ -100,29 +100,16 @@ location:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import ensure_location
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_bad_role
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_bad_subdirectory
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_reserved_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import locations_at
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import normalise_uri
 
 BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([a-zA-Z0-9._-]{3,255})$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-SUBDIRECTORY = re.compile(r"^[a-zA-Z0-9_\-+./() ]{0,4096}$")
-
-
-def normalise_uri(uri):
-    """s3://bucket//sub (moto) and s3://bucket/sub/ (AWS) are the same location."""
-    scheme, sep, rest = (uri or "").partition("://")
-    return scheme.lower() + sep + re.sub(r"/+", "/", rest).rstrip("/")
 
 
 def wanted_uri(params):
@@ -130,33 +117,14 @@ def wanted_uri(params):
     return normalise_uri("s3://%s/%s" % (bucket, params["subdirectory"]))
 
 
-@AWSRetry.jittered_backoff()
-def list_locations(client):
-    return client.get_paginator("list_locations").paginate().build_full_result().get("Locations", [])
-
-
 def role_of(location):
     return (location.get("S3Config") or {}).get("BucketAccessRoleArn")
 
 
-def describe(client, module, arn):
-    try:
-        location = client.describe_location_s3(aws_retry=True, LocationArn=arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe DataSync location %s" % arn)
-    location.pop("ResponseMetadata", None)
-    return location
-
-
-def find(client, module):
+def find(client, module, uri):
     params = module.params
-    uri = wanted_uri(params)
     role = params["bucket_access_role_arn"]
-    try:
-        listed = list_locations(client)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the DataSync locations")
-    found = [describe(client, module, loc["LocationArn"]) for loc in listed if normalise_uri(loc.get("LocationUri")) == uri]
+    found = locations_at(client, module, uri, "s3")
     if params["state"] == "absent":
         if role:
             found = [loc for loc in found if role_of(loc) == role]
@@ -188,78 +156,24 @@ def differences(current, params):
     return found
 
 
-def read_tags(client, module, arn):
-    try:
-        tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the tags of DataSync location %s" % arn)
-    return boto3_tag_list_to_ansible_dict(tags)
-
-
-def ensure_tags(client, module, arn):
-    """Returns (changed, tags before, tags after)."""
-    params = module.params
-    before = read_tags(client, module, arn)
-    to_add, to_remove = compare_aws_tags(before, params["tags"], purge_tags=params["purge_tags"])
-    after = {k: v for k, v in dict(before, **to_add).items() if k not in to_remove}
-    if not (to_add or to_remove):
-        return False, before, after
-    if not module.check_mode:
-        try:
-            if to_remove:
-                client.untag_resource(aws_retry=True, ResourceArn=arn, Keys=to_remove)
-            if to_add:
-                client.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to tag DataSync location %s" % arn)
-    return True, before, after
-
-
-def create(client, module):
-    params = module.params
-    kwargs = dict(
+def create_arguments(params):
+    return dict(
         S3BucketArn=params["s3_bucket_arn"],
         Subdirectory=params["subdirectory"],
         S3StorageClass=params["s3_storage_class"],
         S3Config={"BucketAccessRoleArn": params["bucket_access_role_arn"]},
     )
-    if params["tags"]:
-        kwargs["Tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
-    try:
-        arn = client.create_location_s3(aws_retry=True, **kwargs)["LocationArn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create the DataSync location for %s" % wanted_uri(params))
-    return describe(client, module, arn)
-
-
-def diff_of(module, current, tags_before, tags_after):
-    """The location's URI and, when they were read, its tags; {} for a location that does not (or will not) exist."""
-    before, after = {}, {}
-    if current is not None:
-        before["location_uri"] = current["LocationUri"]
-        if tags_before is not None:
-            before["tags"] = tags_before
-    if module.params["state"] == "present":
-        after["location_uri"] = current["LocationUri"] if current else wanted_uri(module.params)
-        if tags_after is not None:
-            after["tags"] = tags_after
-    return dict(before=before, after=after)
 
 
 def validate(module):
     params = module.params
     if not BUCKET_ARN.match(params["s3_bucket_arn"]):
         module.fail_json(msg="s3_bucket_arn %r is not the ARN of an S3 bucket (arn:aws:s3:::bucket-name)" % params["s3_bucket_arn"])
-    if not SUBDIRECTORY.match(params["subdirectory"]):
-        module.fail_json(msg="subdirectory %r may only hold letters, digits, spaces and _-+./()" % params["subdirectory"])
-    role = params["bucket_access_role_arn"]
-    if role is None and params["state"] == "present":
+    fail_on_bad_subdirectory(module)
+    if params["bucket_access_role_arn"] is None and params["state"] == "present":
         module.fail_json(msg="bucket_access_role_arn is required with state=present: the IAM role DataSync assumes to access the bucket")
-    if role is not None and not ROLE_ARN.match(role):
-        module.fail_json(msg="bucket_access_role_arn %r is not the ARN of an IAM role (arn:aws:iam::123456789012:role/name)" % role)
-    for key in params["tags"] or {}:
-        if key.startswith("aws:"):
-            module.fail_json(msg="tags: the key %r is reserved by AWS; use another prefix" % key)
+    fail_on_bad_role(module, "bucket_access_role_arn")
+    fail_on_reserved_tags(module)
 
 
 def main():
@@ -280,41 +194,7 @@ def main():
         required_if=[("state", "present", ("bucket_access_role_arn",))],
     )
     validate(module)
-    params = module.params
-    client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
-    current = find(client, module)
-
-    changed = False
-    location = current
-    tags_before, tags_after = None, None
-    if params["state"] == "present":
-        if current is None:
-            changed = True
-            location = None if module.check_mode else create(client, module)
-            tags_before, tags_after = {}, params["tags"] or {}
-        else:
-            different = differences(current, params)
-            if different:
-                module.fail_json(
-                    msg="DataSync location %s (%s) exists with another %s, which this module does not change: remove it "
-                        "(state=absent) and create it again" % (current["LocationUri"], current["LocationArn"], ", ".join(different)))
-            if params["tags"] is not None:
-                changed, tags_before, tags_after = ensure_tags(client, module, current["LocationArn"])
-    elif current is not None:
-        changed = True
-        location = None
-        if not module.check_mode:
-            try:
-                client.delete_location(aws_retry=True, LocationArn=current["LocationArn"])
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to delete DataSync location %s" % current["LocationArn"])
-
-    result = {}
-    if location:
-        result = camel_dict_to_snake_dict(normalize_boto3_result(location))
-        if tags_after is not None:
-            result["tags"] = tags_after
-    module.exit_json(changed=changed, location=result, diff=diff_of(module, current, tags_before, tags_after))
+    ensure_location(module, "s3", wanted_uri(module.params), find, differences, create_arguments)
 
 
 if __name__ == "__main__":

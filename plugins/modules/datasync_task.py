@@ -149,40 +149,25 @@ import re
 
 try:
     import botocore
-    import botocore.session
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import api_result
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import client_of
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import describe
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import ensure_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_reserved_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import immutable_refusal
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import list_locations
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import list_tasks
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import option_problem
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import tag_arguments
 
 NAME = re.compile(r"^[a-zA-Z0-9\s+=._:@/-]{1,256}$")
 LOCATION_ARN = re.compile(r"^arn:aws[a-z-]*:datasync:[a-z0-9-]+:\d{12}:location/loc-[0-9a-z]{17}$")
 LOG_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^:*]+(:\*)?$")
-API_SHAPES = ("Options", "Excludes", "Includes")
-
-
-def option_problem(options, option_name="options"):
-    """Checks task options against the DataSync API model; returns a message or None. Converts numbers given as strings."""
-    shape = botocore.session.get_session().get_service_model("datasync").shape_for("Options")
-    for key, value in options.items():
-        member = shape.members.get(key)
-        if member is None:
-            return "%s: %r is not a DataSync task option; the options are %s" % (option_name, key, ", ".join(sorted(shape.members)))
-        if member.type_name in ("long", "integer"):
-            if isinstance(value, str) and re.match(r"^-?\d+$", value):
-                options[key] = value = int(value)
-            if not isinstance(value, int) or isinstance(value, bool):
-                return "%s: %s must be a whole number, got %r" % (option_name, key, value)
-        elif member.enum and value not in member.enum:
-            return "%s: %s must be one of %s, got %r" % (option_name, key, ", ".join(member.enum), value)
-    return None
 
 
 def filters(rules):
@@ -194,20 +179,6 @@ def same_log_group(a, b):
     return (a or "").rstrip("*").rstrip(":") == (b or "").rstrip("*").rstrip(":")
 
 
-@AWSRetry.jittered_backoff()
-def list_tasks(client):
-    return client.get_paginator("list_tasks").paginate().build_full_result().get("Tasks", [])
-
-
-def describe(client, module, arn):
-    try:
-        task = client.describe_task(aws_retry=True, TaskArn=arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe DataSync task %s" % arn)
-    task.pop("ResponseMetadata", None)
-    return task
-
-
 def find(client, module):
     name = module.params["name"]
     try:
@@ -217,7 +188,7 @@ def find(client, module):
     if len(found) > 1:
         module.fail_json(msg="%d DataSync tasks are named %s; remove the extra ones (%s)"
                              % (len(found), name, ", ".join(task["TaskArn"] for task in found[1:])))
-    return describe(client, module, found[0]["TaskArn"]) if found else None
+    return describe(client, module, "describe_task", found[0]["TaskArn"]) if found else None
 
 
 def settings(task):
@@ -249,33 +220,6 @@ def wanted_settings(params, current):
     return wanted
 
 
-def read_tags(client, module, arn):
-    try:
-        tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the tags of DataSync task %s" % arn)
-    return boto3_tag_list_to_ansible_dict(tags)
-
-
-def ensure_tags(client, module, arn):
-    """Returns (changed, tags before, tags after)."""
-    params = module.params
-    before = read_tags(client, module, arn)
-    to_add, to_remove = compare_aws_tags(before, params["tags"], purge_tags=params["purge_tags"])
-    after = {k: v for k, v in dict(before, **to_add).items() if k not in to_remove}
-    if not (to_add or to_remove):
-        return False, before, after
-    if not module.check_mode:
-        try:
-            if to_remove:
-                client.untag_resource(aws_retry=True, ResourceArn=arn, Keys=to_remove)
-            if to_add:
-                client.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to tag DataSync task %s" % arn)
-    return True, before, after
-
-
 def api_arguments(wanted):
     """The arguments of create_task/update_task for these settings. update_task gets them all, so that
     an endpoint that replaces rather than merges (moto) keeps what is not being changed."""
@@ -293,8 +237,7 @@ def api_arguments(wanted):
 def create(client, module, wanted):
     kwargs = api_arguments(wanted)
     kwargs.update(SourceLocationArn=wanted["source_location_arn"], DestinationLocationArn=wanted["destination_location_arn"])
-    if module.params["tags"]:
-        kwargs["Tags"] = ansible_dict_to_boto3_tag_list(module.params["tags"])
+    kwargs.update(tag_arguments(module.params["tags"]))
     try:
         arn = client.create_task(aws_retry=True, **kwargs)["TaskArn"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -326,10 +269,6 @@ def delete_locations(client, module, task):
                 module.fail_json_aws(e, msg="Failed to delete the DataSync location %s of task %s" % (arn, task.get("Name")))
 
 
-def list_locations(client):
-    return client.get_paginator("list_locations").paginate().build_full_result()["Locations"]
-
-
 def validate(module):
     params = module.params
     if not NAME.match(params["name"]):
@@ -356,15 +295,13 @@ def validate(module):
                 module.fail_json(msg="%s: a filter is {FilterType: SIMPLE_PATTERN, Value: 'pattern|pattern'}, got %r" % (key, rule))
             if rule.get("FilterType", "SIMPLE_PATTERN") != "SIMPLE_PATTERN":
                 module.fail_json(msg="%s: FilterType must be SIMPLE_PATTERN, got %r" % (key, rule["FilterType"]))
-    for key in params["tags"] or {}:
-        if key.startswith("aws:"):
-            module.fail_json(msg="tags: the key %r is reserved by AWS; use another prefix" % key)
+    fail_on_reserved_tags(module)
 
 
 def result_of(task, tags):
     if not task:
         return {}
-    result = camel_dict_to_snake_dict(normalize_boto3_result(task), ignore_list=list(API_SHAPES))
+    result = api_result(task)
     result["cloudwatch_log_group_arn"] = result.pop("cloud_watch_log_group_arn", None)
     result["options"] = result.get("options") or {}
     result["excludes"] = result.get("excludes") or []
@@ -395,7 +332,7 @@ def main():
     )
     validate(module)
     params = module.params
-    client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
+    client = client_of(module)
     current = find(client, module)
     before = settings(current) if current else {}
 
@@ -420,13 +357,12 @@ def main():
             changed = True
             tags_before, tags_after = {}, params["tags"] or {}
             if not module.check_mode:
-                task = describe(client, module, create(client, module, after))
+                task = describe(client, module, "describe_task", create(client, module, after))
         else:
             immutable = [key for key in ("source_location_arn", "destination_location_arn") if after[key] != before[key]]
             if immutable:
-                module.fail_json(
-                    msg="DataSync task %s (%s) exists with another %s, which DataSync cannot change: remove it (state=absent) "
-                        "and create it again" % (params["name"], current["TaskArn"], " and ".join(immutable)))
+                module.fail_json(msg=immutable_refusal("task", params["name"], current["TaskArn"], immutable,
+                                                       cannot="DataSync cannot change", joined_by=" and "))
             if after != before:
                 changed = True
                 if module.check_mode:
@@ -434,10 +370,9 @@ def main():
                                 Options=after["options"], Excludes=after["excludes"], Includes=after["includes"])
                 else:
                     update(client, module, current, before, after)
-                    task = describe(client, module, current["TaskArn"])
-            if params["tags"] is not None:
-                tags_changed, tags_before, tags_after = ensure_tags(client, module, current["TaskArn"])
-                changed |= tags_changed
+                    task = describe(client, module, "describe_task", current["TaskArn"])
+            tags_changed, tags_before, tags_after = ensure_tags(client, module, current["TaskArn"], "task")
+            changed |= tags_changed
 
     if tags_before is not None:
         before = dict(before, tags=tags_before)

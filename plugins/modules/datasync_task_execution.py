@@ -125,15 +125,16 @@ import time
 
 try:
     import botocore
-    import botocore.session
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import api_result
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import client_of
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import describe
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import list_tasks
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import option_problem
 
 TASK_ARN = re.compile(r"^arn:aws[a-z-]*:datasync:[a-z0-9-]+:\d{12}:task/task-[0-9a-f]{17}$")
 FINAL = ("SUCCESS", "ERROR")
@@ -149,42 +150,12 @@ COUNTERS = {
 }
 
 
-def option_problem(options, option_name="options"):
-    """Checks task options against the DataSync API model; returns a message or None. Converts numbers given as strings."""
-    shape = botocore.session.get_session().get_service_model("datasync").shape_for("Options")
-    for key, value in options.items():
-        member = shape.members.get(key)
-        if member is None:
-            return "%s: %r is not a DataSync task option; the options are %s" % (option_name, key, ", ".join(sorted(shape.members)))
-        if member.type_name in ("long", "integer"):
-            if isinstance(value, str) and re.match(r"^-?\d+$", value):
-                options[key] = value = int(value)
-            if not isinstance(value, int) or isinstance(value, bool):
-                return "%s: %s must be a whole number, got %r" % (option_name, key, value)
-        elif member.enum and value not in member.enum:
-            return "%s: %s must be one of %s, got %r" % (option_name, key, ", ".join(member.enum), value)
-    return None
-
-
-def describe(client, module, arn):
-    try:
-        execution = client.describe_task_execution(aws_retry=True, TaskExecutionArn=arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe DataSync task execution %s" % arn)
-    execution.pop("ResponseMetadata", None)
-    return execution
-
-
 def running_execution(client, module):
     """The task's current execution if it has not finished, else None."""
-    arn = module.params["task_arn"]
-    try:
-        task = client.describe_task(aws_retry=True, TaskArn=arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe DataSync task %s" % arn)
+    task = describe(client, module, "describe_task", module.params["task_arn"])
     if not task.get("CurrentTaskExecutionArn"):
         return None
-    execution = describe(client, module, task["CurrentTaskExecutionArn"])
+    execution = describe(client, module, "describe_task_execution", task["CurrentTaskExecutionArn"])
     return None if execution.get("Status") in FINAL else execution
 
 
@@ -203,7 +174,7 @@ def start(client, module):
 def result_of(execution):
     if not execution:
         return {}
-    result = camel_dict_to_snake_dict(normalize_boto3_result(execution), ignore_list=["Options", "Excludes", "Includes"])
+    result = api_result(execution)
     for counter, key in COUNTERS.items():
         result[key] = int(execution.get(counter) or 0)
     result["result"] = result.get("result") or {}
@@ -216,7 +187,7 @@ def wait_for(client, module, arn, execution, started):
     deadline = time.monotonic() + params["wait_timeout"]
     while True:
         if execution is None:
-            execution = describe(client, module, arn)
+            execution = describe(client, module, "describe_task_execution", arn)
         status = execution.get("Status")
         if status == "ERROR":
             detail = execution.get("Result") or {}
@@ -240,7 +211,7 @@ def wait_for(client, module, arn, execution, started):
 def task_by_name(client, module):
     name = module.params["task_name"]
     try:
-        tasks = client.get_paginator("list_tasks").paginate().build_full_result()["Tasks"]
+        tasks = list_tasks(client)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to list the DataSync tasks to find %s" % name)
     arns = [task["TaskArn"] for task in tasks if task.get("Name") == name]
@@ -278,7 +249,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_one_of=[("task_arn", "task_name")], mutually_exclusive=[("task_arn", "task_name")])
     validate(module)
-    client = module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
+    client = client_of(module)
     if module.params["task_name"] is not None:
         module.params["task_arn"] = task_by_name(client, module)
 
@@ -293,7 +264,7 @@ def main():
     if module.params["wait"]:
         execution = wait_for(client, module, arn, execution, started)
     elif execution is None:
-        execution = describe(client, module, arn)
+        execution = describe(client, module, "describe_task_execution", arn)
     module.exit_json(changed=started, started=started, execution=result_of(execution))
 
 

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dicoogle.aws.plugins.modules import datasync_location_efs
 
 FS = "arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-0123abcd"
@@ -22,19 +20,11 @@ TAGS = {"dicoogle:deployment": "unit"}
 
 
 @pytest.fixture(name="datasync")
-def stubbed_datasync(aws, monkeypatch):
+def stubbed_datasync(datasync_stub):
     """moto 5.2.5 has no EFS locations (create_location_efs and describe_location_efs are not implemented),
     so every call of the module's DataSync client goes to botocore's Stubber, which checks the parameters
     of each call and fails any call that was not queued."""
-    client = aws("datasync")
-    stubber = Stubber(client)
-    stubber.activate()
-
-    def stubbed_client(_self, service, retry_decorator=None, **_kwargs):
-        assert service == "datasync"
-        return RetryingBotoClientWrapper(client, retry_decorator)
-
-    monkeypatch.setattr(datasync_location_efs.AnsibleAWSModule, "client", stubbed_client)
+    stubber = datasync_stub(everything=True)
     yield stubber
     stubber.assert_no_pending_responses()
 

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dicoogle.aws.plugins.modules import datasync_location_s3
 
 BUCKET = "arn:aws:s3:::dicoogle-archive"
@@ -23,28 +21,9 @@ def listed(aws):
     return aws("datasync").list_locations()["Locations"]
 
 
-def stub(monkeypatch, aws, *operations):
-    """The module's client sends `operations` to botocore's Stubber and every other call to moto.
-
-    moto 5.2.5 lacks list_tags_for_resource, tag_resource and untag_resource for DataSync, and its
-    describe_location_s3 leaves out S3StorageClass: only those calls are stubbed."""
-    stubbed, real = aws("datasync"), aws("datasync")
-    stubber = Stubber(stubbed)
-    stubber.activate()
-
-    class Routed:
-        def __getattr__(self, name):
-            return getattr(stubbed if name in operations else real, name)
-
-        def get_paginator(self, name):
-            return (stubbed if name in operations else real).get_paginator(name)
-
-    def client(_self, service, retry_decorator=None, **_kwargs):
-        assert service == "datasync"
-        return RetryingBotoClientWrapper(Routed(), retry_decorator)
-
-    monkeypatch.setattr(datasync_location_s3.AnsibleAWSModule, "client", client)
-    return stubber
+# The stubbed calls (datasync_stub, in conftest.py): moto 5.2.5 lacks list_tags_for_resource, tag_resource
+# and untag_resource for DataSync, and its describe_location_s3 leaves out S3StorageClass: only those calls
+# are stubbed.
 
 
 def test_the_uris_of_moto_and_aws_are_the_same_location():
@@ -65,10 +44,10 @@ def test_creates_the_location_with_role_and_folder(aws, run_module):
     assert result["location"]["tags"] == {}
 
 
-def test_create_passes_the_storage_class_and_tags(aws, run_module, monkeypatch):
+def test_create_passes_the_storage_class_and_tags(run_module, datasync_stub):
     # moto stores neither the storage class nor the tags: the create call itself is checked
     arn = "arn:aws:datasync:eu-west-1:123456789012:location/loc-0123456789abcdef0"
-    stubber = stub(monkeypatch, aws, "create_location_s3", "describe_location_s3")
+    stubber = datasync_stub("create_location_s3", "describe_location_s3")
     stubber.add_response("create_location_s3", {"LocationArn": arn}, {
         "S3BucketArn": BUCKET, "Subdirectory": "/studies", "S3StorageClass": "STANDARD_IA",
         "S3Config": {"BucketAccessRoleArn": ROLE}, "Tags": [{"Key": "dicoogle:deployment", "Value": "unit"}]})
@@ -107,11 +86,11 @@ def test_another_role_is_refused_not_replaced(aws, run_module):
     assert aws("datasync").describe_location_s3(LocationArn=location["LocationArn"])["S3Config"]["BucketAccessRoleArn"] == ROLE
 
 
-def test_another_storage_class_is_refused(aws, run_module, monkeypatch):
+def test_another_storage_class_is_refused(aws, run_module, datasync_stub):
     arn = aws("datasync").create_location_s3(S3BucketArn=BUCKET, Subdirectory="/studies",
                                              S3Config={"BucketAccessRoleArn": ROLE})["LocationArn"]
     # moto's describe_location_s3 does not report the storage class; AWS's does
-    stubber = stub(monkeypatch, aws, "describe_location_s3")
+    stubber = datasync_stub("describe_location_s3")
     stubber.add_response("describe_location_s3", {"LocationArn": arn, "LocationUri": "s3://dicoogle-archive/studies/",
                                                   "S3StorageClass": "STANDARD", "S3Config": {"BucketAccessRoleArn": ROLE}})
     result = run_module(datasync_location_s3, studies(s3_storage_class="GLACIER"))
@@ -151,11 +130,11 @@ def test_absent_deletes_it_and_then_changes_nothing(aws, run_module):
     assert run_module(datasync_location_s3, studies(state="absent"))["changed"] is False
 
 
-def test_tags_are_changed_in_place(aws, run_module, monkeypatch):
+def test_tags_are_changed_in_place(aws, run_module, datasync_stub):
     arn = aws("datasync").create_location_s3(S3BucketArn=BUCKET, Subdirectory="/studies", S3StorageClass="STANDARD_IA",
                                              S3Config={"BucketAccessRoleArn": ROLE})["LocationArn"]
     # moto lacks the DataSync tag calls
-    stubber = stub(monkeypatch, aws, "list_tags_for_resource", "untag_resource", "tag_resource")
+    stubber = datasync_stub("list_tags_for_resource", "untag_resource", "tag_resource")
     stubber.add_response("list_tags_for_resource", {"Tags": [{"Key": "old", "Value": "1"}, {"Key": "dicoogle:deployment", "Value": "x"}]},
                          {"ResourceArn": arn})
     stubber.add_response("untag_resource", {}, {"ResourceArn": arn, "Keys": ["old"]})
@@ -168,10 +147,10 @@ def test_tags_are_changed_in_place(aws, run_module, monkeypatch):
     assert result["diff"]["after"]["tags"] == TAGS
 
 
-def test_tags_in_check_mode_are_read_not_changed(aws, run_module, monkeypatch):
+def test_tags_in_check_mode_are_read_not_changed(aws, run_module, datasync_stub):
     arn = aws("datasync").create_location_s3(S3BucketArn=BUCKET, Subdirectory="/studies",
                                              S3Config={"BucketAccessRoleArn": ROLE})["LocationArn"]
-    stubber = stub(monkeypatch, aws, "list_tags_for_resource", "untag_resource", "tag_resource")
+    stubber = datasync_stub("list_tags_for_resource", "untag_resource", "tag_resource")
     stubber.add_response("list_tags_for_resource", {"Tags": []}, {"ResourceArn": arn})
     result = run_module(datasync_location_s3, studies(tags=TAGS), check_mode=True)
     assert result["changed"] is True, result
@@ -179,10 +158,10 @@ def test_tags_in_check_mode_are_read_not_changed(aws, run_module, monkeypatch):
     stubber.assert_no_pending_responses()
 
 
-def test_same_tags_change_nothing(aws, run_module, monkeypatch):
+def test_same_tags_change_nothing(aws, run_module, datasync_stub):
     arn = aws("datasync").create_location_s3(S3BucketArn=BUCKET, Subdirectory="/studies",
                                              S3Config={"BucketAccessRoleArn": ROLE})["LocationArn"]
-    stubber = stub(monkeypatch, aws, "list_tags_for_resource", "untag_resource", "tag_resource")
+    stubber = datasync_stub("list_tags_for_resource", "untag_resource", "tag_resource")
     stubber.add_response("list_tags_for_resource", {"Tags": [{"Key": "dicoogle:deployment", "Value": "unit"}]}, {"ResourceArn": arn})
     result = run_module(datasync_location_s3, studies(tags=TAGS))
     assert result["changed"] is False, result

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dicoogle.aws.plugins.modules import datasync_task
 
 ROLE = "arn:aws:iam::123456789012:role/datasync"
@@ -35,28 +33,9 @@ def tasks(aws):
     return aws("datasync").list_tasks()["Tasks"]
 
 
-def stub(monkeypatch, aws, *operations):
-    """The module's client sends `operations` to botocore's Stubber and every other call to moto.
-
-    moto 5.2.5 lacks list_tags_for_resource, tag_resource and untag_resource for DataSync, and keeps the
-    tags of create_task where they cannot be read: only those calls are stubbed."""
-    stubbed, real = aws("datasync"), aws("datasync")
-    stubber = Stubber(stubbed)
-    stubber.activate()
-
-    class Routed:
-        def __getattr__(self, name):
-            return getattr(stubbed if name in operations else real, name)
-
-        def get_paginator(self, name):
-            return (stubbed if name in operations else real).get_paginator(name)
-
-    def client(_self, service, retry_decorator=None, **_kwargs):
-        assert service == "datasync"
-        return RetryingBotoClientWrapper(Routed(), retry_decorator)
-
-    monkeypatch.setattr(datasync_task.AnsibleAWSModule, "client", client)
-    return stubber
+# The stubbed calls (datasync_stub, in conftest.py): moto 5.2.5 lacks list_tags_for_resource, tag_resource
+# and untag_resource for DataSync, and keeps the tags of create_task where they cannot be read: only those
+# calls are stubbed.
 
 
 def test_creates_the_task_with_its_locations_options_filter_and_log_group(aws, run_module):
@@ -76,10 +55,10 @@ def test_creates_the_task_with_its_locations_options_filter_and_log_group(aws, r
     assert returned["tags"] == {}
 
 
-def test_create_passes_the_tags(aws, run_module, monkeypatch):
+def test_create_passes_the_tags(aws, run_module, datasync_stub):
     source, destination = locations(aws)[:2]
     arn = "arn:aws:datasync:eu-west-1:123456789012:task/task-0123456789abcdef0"
-    stubber = stub(monkeypatch, aws, "create_task", "describe_task")
+    stubber = datasync_stub("create_task", "describe_task")
     stubber.add_response("create_task", {"TaskArn": arn}, {
         "Name": "images-archive", "SourceLocationArn": source, "DestinationLocationArn": destination,
         "CloudWatchLogGroupArn": LOG_GROUP, "Options": OPTIONS, "Excludes": EXCLUDES,
@@ -186,12 +165,12 @@ def test_absent_with_delete_locations_removes_the_task_and_its_locations_only(aw
     assert [loc["LocationArn"] for loc in aws("datasync").list_locations()["Locations"]] == [other]
 
 
-def test_tags_are_changed_in_place(aws, run_module, monkeypatch):
+def test_tags_are_changed_in_place(aws, run_module, datasync_stub):
     source, destination = locations(aws)[:2]
     arn = aws("datasync").create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name="images-archive",
                                       CloudWatchLogGroupArn=LOG_GROUP, Options=OPTIONS, Excludes=EXCLUDES)["TaskArn"]
     # moto lacks the DataSync tag calls
-    stubber = stub(monkeypatch, aws, "list_tags_for_resource", "untag_resource", "tag_resource")
+    stubber = datasync_stub("list_tags_for_resource", "untag_resource", "tag_resource")
     stubber.add_response("list_tags_for_resource", {"Tags": [{"Key": "old", "Value": "1"}]}, {"ResourceArn": arn})
     stubber.add_response("untag_resource", {}, {"ResourceArn": arn, "Keys": ["old"]})
     stubber.add_response("tag_resource", {}, {"ResourceArn": arn, "Tags": [{"Key": "dicoogle:deployment", "Value": "unit"}]})

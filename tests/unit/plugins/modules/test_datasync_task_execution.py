@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dicoogle.aws.plugins.modules import datasync_task_execution
 
 ROLE = "arn:aws:iam::123456789012:role/datasync"
@@ -41,25 +39,9 @@ def task(aws):
     return datasync.create_task(SourceLocationArn=source, DestinationLocationArn=destination, Name="images-archive")["TaskArn"]
 
 
-def stub(monkeypatch, aws, *operations):
-    """The module's client sends `operations` to botocore's Stubber and every other call to moto.
-
-    moto 5.2.5's executions always succeed and count nothing, and it ignores OverrideOptions: the
-    calls that need a failure, counters or a check of their parameters are stubbed."""
-    stubbed, real = aws("datasync"), aws("datasync")
-    stubber = Stubber(stubbed)
-    stubber.activate()
-
-    class Routed:
-        def __getattr__(self, name):
-            return getattr(stubbed if name in operations else real, name)
-
-    def client(_self, service, retry_decorator=None, **_kwargs):
-        assert service == "datasync"
-        return RetryingBotoClientWrapper(Routed(), retry_decorator)
-
-    monkeypatch.setattr(datasync_task_execution.AnsibleAWSModule, "client", client)
-    return stubber
+# The stubbed calls (datasync_stub, in conftest.py): moto 5.2.5's executions always succeed and count
+# nothing, and it ignores OverrideOptions: the calls that need a failure, counters or a check of their
+# parameters are stubbed.
 
 
 def test_starts_an_execution_and_waits_for_its_success(aws, run_module, clock):
@@ -76,7 +58,8 @@ def test_starts_an_execution_and_waits_for_its_success(aws, run_module, clock):
     assert described["Status"] == "AVAILABLE" and described["CurrentTaskExecutionArn"] == execution["task_execution_arn"]
 
 
-def test_the_task_is_found_by_its_name(aws, run_module, clock):
+@pytest.mark.usefixtures("clock")
+def test_the_task_is_found_by_its_name(aws, run_module):
     arn = task(aws)
     result = run_module(datasync_task_execution, {"task_name": "images-archive", "poll_interval": 0})
     assert result["changed"] is True and result["execution"]["task_execution_arn"].startswith(arn + "/execution/")
@@ -96,10 +79,10 @@ def test_each_run_starts_another_execution(aws, run_module, clock):
     assert clock.slept == [0] * 8
 
 
-def test_counters_are_returned_as_numbers(aws, run_module, monkeypatch, clock):
+def test_counters_are_returned_as_numbers(aws, run_module, clock, datasync_stub):
     arn = task(aws)
     # moto's executions count nothing
-    stubber = stub(monkeypatch, aws, "describe_task_execution")
+    stubber = datasync_stub("describe_task_execution")
     stubber.add_response("describe_task_execution", {"TaskExecutionArn": arn + "/execution/exec-0123456789abcdef0", "Status": "TRANSFERRING",
                                                      "EstimatedFilesToTransfer": 12, "FilesTransferred": 5})
     stubber.add_response("describe_task_execution", {
@@ -115,10 +98,10 @@ def test_counters_are_returned_as_numbers(aws, run_module, monkeypatch, clock):
     assert clock.slept == [3]
 
 
-def test_a_failed_execution_fails_with_its_error(aws, run_module, monkeypatch, clock):
+def test_a_failed_execution_fails_with_its_error(aws, run_module, clock, datasync_stub):
     arn = task(aws)
     # moto's executions never fail by themselves
-    stubber = stub(monkeypatch, aws, "describe_task_execution")
+    stubber = datasync_stub("describe_task_execution")
     stubber.add_response("describe_task_execution", {"TaskExecutionArn": arn + "/execution/exec-0123456789abcdef0", "Status": "PREPARING"})
     stubber.add_response("describe_task_execution", {
         "TaskExecutionArn": arn + "/execution/exec-0123456789abcdef0", "Status": "ERROR", "FilesTransferred": 3,
@@ -173,11 +156,11 @@ def test_without_wait_it_returns_once_started(aws, run_module, clock):
     assert clock.slept == []
 
 
-def test_override_options_are_passed_to_the_execution(aws, run_module, monkeypatch, clock):
+def test_override_options_are_passed_to_the_execution(aws, run_module, clock, datasync_stub):
     arn = task(aws)
     execution_arn = arn + "/execution/exec-0123456789abcdef0"
     # moto ignores OverrideOptions: the start call itself is checked
-    stubber = stub(monkeypatch, aws, "start_task_execution", "describe_task_execution")
+    stubber = datasync_stub("start_task_execution", "describe_task_execution")
     stubber.add_response("start_task_execution", {"TaskExecutionArn": execution_arn},
                          {"TaskArn": arn, "OverrideOptions": {"LogLevel": "TRANSFER", "BytesPerSecond": 1048576}})
     stubber.add_response("describe_task_execution", {"TaskExecutionArn": execution_arn, "Status": "QUEUED"},
