@@ -7,10 +7,13 @@ Each fix names the gap (see also README, "moto gaps").
 import json
 import sys
 
+from moto.acm import models as acm_models
+from moto.acm.responses import AWSCertificateManagerResponse
 from moto.core.responses import ActionResult
 from moto.datasync.responses import DataSyncResponse
 from moto.ec2 import utils as ec2_utils
 from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.kms.models import KmsBackend
 from moto.server import main
 
@@ -80,10 +83,45 @@ def _describe_vpc_peering_connections(self):
     return ActionResult({"VpcPeeringConnections": pcxs})
 
 
+# moto 5.2: ListTagsForResource of an ECS cluster created without tags leaves out "tags" (AWS
+# answers "tags": []); community.aws.ecs_tag reads the key and fails with KeyError 'tags'.
+def _list_ecs_tags(self):
+    tags = self.ecs_backend.list_tags_for_resource(self._get_param("resourceArn"))
+    return ActionResult({"tags": tags or []})
+
+
+# moto 5.2: GetCertificate returns an imported certificate's chain with moto's own root CA
+# appended (or that root alone when no chain was imported); AWS returns the chain as imported,
+# or the certificate itself. community.aws.acm_certificate compares them and re-imports every run.
+def _get_certificate(self):
+    bundle = self.acm_backend.get_certificate(self._get_param("CertificateArn"))
+    root = acm_models.AWS_ROOT_CA + b"\n"
+    chain = bundle.chain[:-len(root)].rstrip(b"\n") + b"\n" if bundle.chain.endswith(root) else bundle.chain
+    if bundle.type == "IMPORTED" and chain.strip() == b"":
+        chain = bundle.cert
+    return ActionResult({"Certificate": bundle.cert.decode(), "CertificateChain": chain.decode()})
+
+
+# moto 5.2: CreateService drops healthCheckGracePeriodSeconds (UpdateService keeps it), so
+# community.aws.ecs_service finds a difference and updates a new service on its second run.
+_create_service = EC2ContainerServiceResponse.create_service
+
+
+def _create_service_with_grace_period(self):
+    result = _create_service(self)
+    grace = self._get_param("healthCheckGracePeriodSeconds")
+    if grace is not None:
+        result.result["service"].health_check_grace_period_seconds = grace
+    return result
+
+
 VPCPeeringConnections.describe_vpc_peering_connections = _describe_vpc_peering_connections
+EC2ContainerServiceResponse.create_service = _create_service_with_grace_period
+AWSCertificateManagerResponse.get_certificate = _get_certificate
+EC2ContainerServiceResponse.list_tags_for_resource = _list_ecs_tags
 DataSyncResponse.create_location_efs = _create_location_efs
 DataSyncResponse.describe_location_efs = _describe_location_efs
-print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations (see files/lab/moto_server.py)",
+print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations, ECS tag lists and grace periods, ACM chains (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ description:
     RV(kms_keys_pending_deletion), since they cost nothing and disappear by themselves.
   - Resources that are gone or on their way out, which AWS still lists for a while, are not listed
     either, namely NAT gateways other than C(pending) or C(available), VPC endpoints, VPC endpoint
-    services, EFS file systems and EFS access points that are deleted or being deleted, and VPC
-    peering connections that are deleted, being deleted, rejected, failed or expired.
+    services, EFS file systems and EFS access points that are deleted or being deleted, VPC
+    peering connections that are deleted, being deleted, rejected, failed or expired, and ECS
+    clusters and services that are C(INACTIVE) (deleted).
   - EC2 resources are looked up with a tag filter, and their tags are checked again in the answer
     (some APIs, or their emulations, ignore the filter).
   - IAM roles are looked at only when their name starts with the deployment's name and a dash
@@ -25,6 +26,13 @@ description:
     names all its roles that way.
   - DataSync tasks are found by name, as DataSync tags cannot be read everywhere; a task belongs
     to the deployment when its name starts with C(<deployment>-).
+  - ECS task definitions are found by name too, as tags are optional on a task definition and a
+    deregistered revision stays listed (as C(INACTIVE)) forever; the C(ACTIVE) revisions of the
+    families whose name starts with C(<deployment>-) are the deployment's.
+  - ECS services are looked for only in the deployment's ECS clusters, and must carry the
+    deployment's tag themselves.
+  - ACM certificates of every key type and status are listed, since a failed or expired
+    certificate stays until it is deleted.
   - When AWS denies access to one of the services, the module fails with a message naming the
     resource type; leave that type out of O(resource_types) to list the others.
 author:
@@ -37,6 +45,7 @@ options:
         C(security_groups), C(vpc_endpoints), C(vpc_peering_connections), C(network_interfaces) and
         C(vpc_endpoint_services) are EC2 (VPC) resources.
       - C(load_balancers) and C(target_groups) are Elastic Load Balancing (v2) ones.
+      - C(ecs_clusters), C(ecs_services) and C(ecs_task_definitions) are Elastic Container Service ones.
     type: list
     elements: str
     choices:
@@ -64,6 +73,11 @@ options:
       - log_groups
       - hosted_zones
       - datasync_tasks
+      - ecs_clusters
+      - ecs_services
+      - ecs_task_definitions
+      - acm_certificates
+      - cognito_user_pools
 extends_documentation_fragment:
   - dicoogle.aws.deployment
   - amazon.aws.common.modules
@@ -93,10 +107,11 @@ resources:
   description:
     - Identifiers of the live resources, by type (ARN, name or id as the type uses), each list sorted.
     - Only the types asked for in O(resource_types) are keys, all of them by default.
-    - C(kms_keys) are key ARNs; C(ecr_repositories), C(ec2_key_pairs), C(s3_buckets), C(secrets),
-      C(load_balancers), C(target_groups), C(iam_roles), C(log_groups) and C(datasync_tasks) are names;
-      C(elastic_ips) are allocation IDs; C(hosted_zones) are zone IDs without C(/hostedzone/);
-      the other types are the resources' IDs.
+    - C(kms_keys) and C(acm_certificates) are ARNs (several certificates may share a domain name);
+      C(ecr_repositories), C(ec2_key_pairs), C(s3_buckets), C(secrets), C(load_balancers), C(target_groups),
+      C(iam_roles), C(log_groups), C(datasync_tasks), C(ecs_clusters), C(ecs_services) and C(cognito_user_pools)
+      are names; C(ecs_task_definitions) are C(family:revision); C(elastic_ips) are allocation IDs;
+      C(hosted_zones) are zone IDs without C(/hostedzone/); the other types are the resources' IDs.
   returned: always
   type: dict
   sample:
@@ -124,11 +139,16 @@ resources:
     log_groups: ["/dicoogle/dicoogle/datasync"]
     hosted_zones: ["Z0123456789ABCDEFGHIJ"]
     datasync_tasks: ["dicoogle-bulk-import"]
+    ecs_clusters: ["dicoogle-pacs"]
+    ecs_services: ["dicoogle-pacs"]
+    ecs_task_definitions: ["dicoogle-pacs:3"]
+    acm_certificates: ["arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"]
+    cognito_user_pools: ["dicoogle-users"]
 count:
   description: Number of live resources over all types.
   returned: always
   type: int
-  sample: 25
+  sample: 30
 kms_keys_pending_deletion:
   description: ARNs of the deployment's KMS keys already scheduled for deletion.
   returned: always
@@ -160,6 +180,12 @@ PEERING_GONE = ("deleted", "deleting", "rejected", "failed", "expired")
 ENDPOINT_SERVICE_GONE = ("deleted", "deleting")
 EFS_GONE = ("deleted", "deleting")
 ELBV2_TAG_BATCH = 20  # most ARNs elbv2 DescribeTags takes at once
+ECS_CLUSTER_BATCH = 100  # most clusters DescribeClusters takes at once
+ECS_SERVICE_BATCH = 10  # most services DescribeServices takes at once
+ECS_GONE = ("INACTIVE",)  # clusters and services AWS still lists for a while after deleting them
+# list_certificates returns RSA_1024 and RSA_2048 certificates only unless asked for every key type
+ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
+COGNITO_PAGE = 60  # most user pools ListUserPools gives at once
 
 
 def paginate(client, operation, key, **kwargs):
@@ -176,6 +202,7 @@ class Search:
         self.tag_key = module.params["tag_key"]
         self.report = report
         self.clients = {}
+        self.found = {}  # what more than one lister needs, looked up once
 
     def client(self, service):
         if service not in self.clients:
@@ -416,6 +443,92 @@ def datasync_tasks(search):
             if (task.get("Name") or "").startswith(search.name_prefix())]
 
 
+# ---- containers (ECS) --------------------------------------------------------------------------
+
+
+def ecs_owned_clusters(search):
+    """ARN to name of the deployment's live ECS clusters, looked up once for ecs_clusters and ecs_services alike."""
+    if "ecs_clusters" not in search.found:
+        client = search.client("ecs")
+        arns = RETRY(paginate)(client, "list_clusters", "clusterArns")
+        owned = {}
+        for start in range(0, len(arns), ECS_CLUSTER_BATCH):
+            batch = arns[start:start + ECS_CLUSTER_BATCH]
+            # clusters deleted meanwhile come back as failures, or as INACTIVE
+            for cluster in client.describe_clusters(aws_retry=True, clusters=batch, include=["TAGS"])["clusters"]:
+                if search.owns_list(cluster.get("tags")) and cluster.get("status") not in ECS_GONE:
+                    owned[cluster["clusterArn"]] = cluster["clusterName"]
+        search.found["ecs_clusters"] = owned
+    return search.found["ecs_clusters"]
+
+
+def ecs_clusters(search):
+    return list(ecs_owned_clusters(search).values())
+
+
+def ecs_services(search):
+    # only in the deployment's clusters; a service there must carry the tag too
+    client = search.client("ecs")
+    found = []
+    for cluster in sorted(ecs_owned_clusters(search)):
+        try:
+            arns = RETRY(paginate)(client, "list_services", "serviceArns", cluster=cluster)
+            for start in range(0, len(arns), ECS_SERVICE_BATCH):
+                batch = arns[start:start + ECS_SERVICE_BATCH]
+                for service in client.describe_services(aws_retry=True, cluster=cluster, services=batch, include=["TAGS"])["services"]:
+                    if search.owns_list(service.get("tags")) and service.get("status") not in ECS_GONE:
+                        found.append(service["serviceName"])
+        except is_boto3_error_code("ClusterNotFoundException"):
+            continue  # deleted meanwhile
+    return found
+
+
+def ecs_task_definitions(search):
+    # by name, as tags are optional on task definitions and deregistered revisions stay listed (INACTIVE) forever.
+    # ListTaskDefinitions takes a whole family name, so the families come first, by prefix.
+    client = search.client("ecs")
+    found = []
+    families = RETRY(paginate)(client, "list_task_definition_families", "families", familyPrefix=search.name_prefix(), status="ACTIVE")
+    for family in families:
+        if not family.startswith(search.name_prefix()):
+            continue
+        for arn in RETRY(paginate)(client, "list_task_definitions", "taskDefinitionArns", familyPrefix=family, status="ACTIVE"):
+            name = arn.split("/")[-1]  # arn:aws:ecs:...:task-definition/family:revision -> family:revision
+            if name.rsplit(":", 1)[0] == family:
+                found.append(name)
+    return found
+
+
+# ---- certificates and sign-in ------------------------------------------------------------------
+
+
+def acm_certificates(search):
+    # every status: a failed or expired certificate stays until it is deleted
+    client = search.client("acm")
+    found = []
+    for summary in RETRY(paginate)(client, "list_certificates", "CertificateSummaryList", Includes={"keyTypes": ACM_KEY_TYPES}):
+        try:
+            tags = client.list_tags_for_certificate(aws_retry=True, CertificateArn=summary["CertificateArn"]).get("Tags")
+        except is_boto3_error_code("ResourceNotFoundException"):
+            continue  # deleted meanwhile
+        if search.owns_list(tags):
+            found.append(summary["CertificateArn"])
+    return found
+
+
+def cognito_user_pools(search):
+    client = search.client("cognito-idp")
+    found = []
+    for pool in RETRY(paginate)(client, "list_user_pools", "UserPools", MaxResults=COGNITO_PAGE):
+        try:
+            tags = client.describe_user_pool(aws_retry=True, UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags")
+        except is_boto3_error_code("ResourceNotFoundException"):
+            continue  # deleted meanwhile
+        if search.owns(tags):
+            found.append(pool["Name"])
+    return found
+
+
 LISTERS = {
     "kms_keys": kms_keys,
     "ecr_repositories": ecr_repositories,
@@ -441,6 +554,11 @@ LISTERS = {
     "log_groups": log_groups,
     "hosted_zones": hosted_zones,
     "datasync_tasks": datasync_tasks,
+    "ecs_clusters": ecs_clusters,
+    "ecs_services": ecs_services,
+    "ecs_task_definitions": ecs_task_definitions,
+    "acm_certificates": acm_certificates,
+    "cognito_user_pools": cognito_user_pools,
 }
 
 

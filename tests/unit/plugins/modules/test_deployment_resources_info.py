@@ -166,10 +166,62 @@ def populate_storage(aws, vpc):
     }
 
 
+def ecs_tags(tags=None):
+    return [{"key": k, "value": v} for k, v in (tags or TAG).items()]
+
+
+def populate_containers(aws):
+    """ECS clusters, services and task definitions, ACM certificates and Cognito user pools of the deployment, and twins that are not."""
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="unit-pacs", tags=ecs_tags())
+    ecs.create_cluster(clusterName="other-pacs", tags=ecs_tags(OTHER))
+    ecs.create_cluster(clusterName="untagged-pacs")
+    ecs.create_cluster(clusterName="unit-gone", tags=ecs_tags())
+    ecs.delete_cluster(cluster="unit-gone")  # listed as INACTIVE for a while
+
+    def register(family, **kwargs):
+        return ecs.register_task_definition(family=family, containerDefinitions=[{"name": "web", "image": "nginx", "memory": 128}],
+                                            **kwargs)["taskDefinition"]["taskDefinitionArn"]
+
+    register("unit-pacs", tags=ecs_tags())
+    register("unit-pacs", tags=ecs_tags())
+    ecs.deregister_task_definition(taskDefinition="unit-pacs:1")  # stays listed as INACTIVE
+    register("unit-dcmtk")  # untagged, but named as the deployment's
+    register("unit-old", tags=ecs_tags())
+    ecs.deregister_task_definition(taskDefinition="unit-old:1")
+    register("other-pacs", tags=ecs_tags(OTHER))
+    register("unitary-pacs", tags=ecs_tags())
+
+    for cluster, name, tags in (("unit-pacs", "unit-pacs", TAG), ("unit-pacs", "other-pacs", OTHER), ("unit-pacs", "untagged", None),
+                                ("unit-pacs", "unit-gone", TAG), ("other-pacs", "unit-stray", TAG)):
+        ecs.create_service(cluster=cluster, serviceName=name, taskDefinition="unit-pacs:2", desiredCount=0,
+                           **({"tags": ecs_tags(tags)} if tags else {}))
+    ecs.delete_service(cluster="unit-pacs", service="unit-gone", force=True)  # listed as INACTIVE for a while
+
+    acm = aws("acm")
+    certificates = {}
+    for name, tags in (("unit", TAG), ("other", OTHER), ("untagged", None)):
+        certificates[name] = acm.request_certificate(DomainName="pacs.example.org", IdempotencyToken=name,
+                                                     **({"Tags": tag_list(tags)} if tags else {}))["CertificateArn"]
+
+    cognito = aws("cognito-idp")
+    for name, tags in (("unit-users", TAG), ("other-users", OTHER), ("unit-untagged", None)):
+        cognito.create_user_pool(PoolName=name, **({"UserPoolTags": tags} if tags else {}))
+
+    return {
+        "ecs_clusters": ["unit-pacs"],
+        "ecs_services": ["unit-pacs"],
+        "ecs_task_definitions": ["unit-dcmtk:1", "unit-pacs:2"],
+        "acm_certificates": [certificates["unit"]],
+        "cognito_user_pools": ["unit-users"],
+    }
+
+
 def test_lists_only_the_deployments_live_resources(aws, run_module):
     live_key = populate(aws)
     vpc, network = populate_network(aws)
     storage = populate_storage(aws, vpc)
+    containers = populate_containers(aws)
     result = run_module(deployment_resources_info, {"deployment": "unit"})
     assert result["changed"] is False
     expected = {
@@ -181,9 +233,10 @@ def test_lists_only_the_deployments_live_resources(aws, run_module):
     }
     expected.update(network)
     expected.update(storage)
+    expected.update(containers)
     assert set(expected) == set(deployment_resources_info.LISTERS)
     assert result["resources"] == expected
-    assert result["count"] == 5 + 14 + 6
+    assert result["count"] == 5 + 14 + 6 + 6
     assert len(result["kms_keys_pending_deletion"]) == 1
 
 
@@ -206,6 +259,30 @@ def test_resource_types_limits_the_search_to_new_types(aws, run_module):
         "hosted_zones": storage["hosted_zones"],
     }
     assert result["count"] == 4
+
+
+def test_resource_types_limits_the_search_to_containers_certificates_and_pools(aws, run_module):
+    expected = populate_containers(aws)
+    for resource_type, names in expected.items():
+        result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": [resource_type]})
+        assert result["resources"] == {resource_type: names}
+        assert result["count"] == len(names)
+
+
+def test_ecs_clusters_are_looked_up_once(aws, run_module, monkeypatch):
+    populate_containers(aws)
+    make_api_call = botocore.client.BaseClient._make_api_call
+    calls = []
+
+    def count(client, operation_name, api_params):
+        calls.append(operation_name)
+        return make_api_call(client, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", count)
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["ecs_clusters", "ecs_services"]})
+    assert result["resources"] == {"ecs_clusters": ["unit-pacs"], "ecs_services": ["unit-pacs"]}
+    assert calls.count("ListClusters") == 1 and calls.count("DescribeClusters") == 1
+    assert calls.count("ListServices") == 1  # in the deployment's cluster only
 
 
 def test_other_tag_key(aws, run_module):
@@ -237,6 +314,26 @@ def test_access_denied_names_the_type(aws, run_module, monkeypatch):
     assert result["error"]["code"] == "AccessDenied"
     result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["vpcs", "target_groups"]})
     assert result["resources"] == {"vpcs": [], "target_groups": []}
+
+
+def test_access_denied_names_the_new_types(aws, run_module, monkeypatch):
+    make_api_call = botocore.client.BaseClient._make_api_call
+    denied = {"ListServices", "ListCertificates", "ListUserPools"}
+
+    def deny(client, operation_name, api_params):
+        if operation_name in denied:
+            raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not for you"}}, operation_name)
+        return make_api_call(client, operation_name, api_params)
+
+    aws("ecs").create_cluster(clusterName="unit-pacs", tags=ecs_tags())  # ListServices is only called for the deployment's clusters
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", deny)
+    for resource_type in ("ecs_services", "acm_certificates", "cognito_user_pools"):
+        result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["ecs_clusters", resource_type]})
+        assert result["failed"] is True
+        assert resource_type in result["msg"] and "access denied" in result["msg"] and "resource_types" in result["msg"]
+        assert result["error"]["code"] == "AccessDeniedException"
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["ecs_clusters", "ecs_task_definitions"]})
+    assert result["resources"] == {"ecs_clusters": ["unit-pacs"], "ecs_task_definitions": []}
 
 
 def test_bad_deployment_name_is_explained(aws, run_module):
