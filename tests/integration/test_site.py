@@ -15,14 +15,18 @@ pytestmark = pytest.mark.integration
 
 DEPLOYMENT = "it-site"
 TAG_KEY = "dicoogle:deployment"
-# What one deployment owns, by type (issue 5 added everything from "vpc" on).
+# What one deployment owns, by type (issue 5 added everything from "vpc" on; issue 6 the PACS
+# service and the front door: ECS, ACM, Cognito, the ALB and its target group, the public zone,
+# two roles, a log group and the web user's secret).
 EXPECTED = {
-    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 2, "secret": 11,
+    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 2, "secret": 12,
     "vpc": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 6, "elastic-ip": 6, "route-table": 9,
     "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
-    "load-balancer": 1, "target-group": 2, "efs": 1, "efs-access-point": 4, "iam-role": 1, "log-group": 1,
-    "hosted-zone": 1, "datasync-task": 1, "datasync-location": 2,
+    "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 3, "log-group": 2,
+    "hosted-zone": 2, "datasync-task": 1, "datasync-location": 2,
+    "ecs-cluster": 1, "ecs-service": 1, "ecs-task-definition": 1, "acm-certificate": 1, "cognito-user-pool": 1,
 }
+WEB_USER = "radiologist@lab.dicoogle.test"
 # What the lab's status report counts: all of it but DataSync's locations (it lists the task).
 RESOURCES = sum(EXPECTED.values()) - EXPECTED["datasync-location"]
 
@@ -54,7 +58,8 @@ def tagged_resources(aws_client, deployment=DEPLOYMENT):
     for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
         if as_dict(secret.get("Tags", [])).get(TAG_KEY) == deployment or secret["Name"].startswith(deployment + "/"):
             found.append(("secret", secret["Name"]))
-    return found + network_resources(aws_client, deployment) + storage_plane_resources(aws_client, deployment)
+    return (found + network_resources(aws_client, deployment) + storage_plane_resources(aws_client, deployment)
+            + service_resources(aws_client, deployment))
 
 
 def ours(tags, deployment):
@@ -126,6 +131,33 @@ def storage_plane_resources(aws_client, deployment):
     return found
 
 
+def service_resources(aws_client, deployment):
+    """ECS by tag (task definitions: the active revisions of the deployment's families), the
+    certificate and the user pool by tag."""
+    ecs = aws_client("ecs")
+    found = []
+    arns = ecs.list_clusters()["clusterArns"]
+    clusters = ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"] if arns else []
+    for cluster in clusters:
+        if cluster["status"] == "ACTIVE" and ours([{"Key": t["key"], "Value": t["value"]} for t in cluster.get("tags", [])], deployment):
+            found.append(("ecs-cluster", cluster["clusterName"]))
+            services = ecs.list_services(cluster=cluster["clusterArn"])["serviceArns"]
+            for service in ecs.describe_services(cluster=cluster["clusterArn"], services=services, include=["TAGS"])["services"] if services else []:
+                if service["status"] != "INACTIVE" and ours([{"Key": t["key"], "Value": t["value"]} for t in service.get("tags", [])], deployment):
+                    found.append(("ecs-service", service["serviceName"]))
+    found += [("ecs-task-definition", arn.split("/")[-1]) for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
+              if arn.split("/")[-1].startswith(deployment + "-")]
+    acm = aws_client("acm")
+    found += [("acm-certificate", c["CertificateArn"]) for c in acm.list_certificates()["CertificateSummaryList"]
+              if ours(acm.list_tags_for_certificate(CertificateArn=c["CertificateArn"]).get("Tags"), deployment)]
+    cognito = aws_client("cognito-idp")
+    for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+        tags = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags", {})
+        if tags.get(TAG_KEY) == deployment:
+            found.append(("cognito-user-pool", pool["Name"]))
+    return found
+
+
 def by_type(found):
     return dict(Counter(item[0] for item in found))
 
@@ -164,7 +196,8 @@ def test_kms_key_rotates_and_is_tagged(site, aws_client):
 def test_ecr_repositories(site, aws_client):
     repos = aws_client("ecr").describe_repositories()["repositories"]
     ours = {r["repositoryName"]: r for r in repos if r["repositoryName"].startswith(DEPLOYMENT + "/")}
-    assert sorted(ours) == [DEPLOYMENT + "/dicoogle", DEPLOYMENT + "/ghostunnel", DEPLOYMENT + "/nginx"]
+    # one per image of the PACS task: the lab's engines are orthanc and stunnel
+    assert sorted(ours) == [DEPLOYMENT + "/nginx", DEPLOYMENT + "/orthanc", DEPLOYMENT + "/stunnel"]
     for repo in ours.values():
         assert repo["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": key_arn(aws_client)}
         assert repo["imageScanningConfiguration"]["scanOnPush"] is True
@@ -200,7 +233,7 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
     expected = {"ca-cert": "pki/ca.crt", "ec2-key": "ssh/" + DEPLOYMENT}
     expected.update({"%s-cert" % leaf: "pki/%s.crt" % leaf for leaf in leaves})
     expected.update({"%s-key" % leaf: "pki/%s.key" % leaf for leaf in leaves})
-    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password"])
+    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password", "web-users/" + WEB_USER])
     for name, path in expected.items():
         secret = secrets[DEPLOYMENT + "/" + name]
         assert secret["KmsKeyId"] == key_arn(aws_client)
@@ -320,9 +353,184 @@ def test_file_system_access_points_and_the_datasync_task(site, aws_client, run_p
     assert run.rc == 0 and "execution SUCCESS" in run.output and run.changed == 1, run
 
 
-def test_secrets_are_never_printed(site):
+def web_user_password(aws_client):
+    return aws_client("secretsmanager").get_secret_value(SecretId="%s/web-users/%s" % (DEPLOYMENT, WEB_USER))["SecretString"]
+
+
+def task_definition(aws_client, family):
+    return aws_client("ecs").describe_task_definition(taskDefinition=family)["taskDefinition"]
+
+
+def containers_of(definition):
+    return {c["name"]: c for c in definition["containerDefinitions"]}
+
+
+def test_pacs_service_runs_the_task_in_the_private_subnets_behind_both_load_balancers(site, aws_client):
+    ecs, elb, ec2 = aws_client("ecs"), aws_client("elbv2"), aws_client("ec2")
+    [service] = ecs.describe_services(cluster=DEPLOYMENT, services=[DEPLOYMENT + "-pacs"])["services"]
+    assert service["launchType"] == "FARGATE" and service["desiredCount"] == 1
+    assert service["taskDefinition"].endswith("/%s-pacs:1" % DEPLOYMENT)
+    # one writer on the Lucene index: the old task stops before a new one starts; failed deployments roll back
+    assert service["deploymentConfiguration"] == {"maximumPercent": 100, "minimumHealthyPercent": 0,
+                                                  "deploymentCircuitBreaker": {"enable": True, "rollback": True}}
+    network = service["networkConfiguration"]["awsvpcConfiguration"]
+    assert network["assignPublicIp"] == "DISABLED"
+    subnets = ec2.describe_subnets(SubnetIds=network["subnets"])["Subnets"]
+    assert len(subnets) == 2 and not any(s["MapPublicIpOnLaunch"] for s in subnets)
+    assert {as_dict(s["Tags"])["Name"].split("-")[-2] for s in subnets} == {"private"}
+    [group] = ec2.describe_security_groups(GroupIds=network["securityGroups"])["SecurityGroups"]
+    assert group["GroupName"] == DEPLOYMENT + "-pacs-task"
+    groups = {g["TargetGroupArn"]: g["TargetGroupName"] for g in elb.describe_target_groups()["TargetGroups"]}
+    assert sorted((groups[lb["targetGroupArn"]], lb["containerName"], lb["containerPort"]) for lb in service["loadBalancers"]) == [
+        (DEPLOYMENT + "-pacs-qr", "pacs", 1045), (DEPLOYMENT + "-pacs-store", "tunnel-server", 16666), (DEPLOYMENT + "-web", "nginx", 8443)]
+
+
+def test_task_definition_of_the_lab_engines(site, aws_client):
+    """The lab's engines (orthanc, stunnel): containers, ports, secrets, EFS volumes, logs, roles."""
+    definition = task_definition(aws_client, DEPLOYMENT + "-pacs")
+    assert (definition["cpu"], definition["memory"], definition["networkMode"]) == ("1024", "2048", "awsvpc")
+    assert definition["requiresCompatibilities"] == ["FARGATE"]
+    containers = containers_of(definition)
+    assert sorted(containers) == ["nginx", "pacs", "tunnel-client", "tunnel-server"]
+    registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/%s/" % DEPLOYMENT
+    images = {name: c["image"] for name, c in containers.items()}
+    assert images["pacs"].startswith(registry + "orthanc:sha-") and images["nginx"].startswith(registry + "nginx:sha-")
+    assert images["tunnel-server"] == images["tunnel-client"] and images["tunnel-server"].startswith(registry + "stunnel:sha-")
+    assert {name: sorted(p["containerPort"] for p in c.get("portMappings", [])) for name, c in containers.items()} == {
+        "pacs": [1045, 8042], "nginx": [8443], "tunnel-server": [16666], "tunnel-client": []}
+    secrets = {name: {s["name"]: s["valueFrom"] for s in c.get("secrets", [])} for name, c in containers.items()}
+    tunnel = {"TUNNEL_CERT_PEM": DEPLOYMENT + "/ghostunnel-cert", "TUNNEL_KEY_PEM": DEPLOYMENT + "/ghostunnel-key",
+              "TUNNEL_CA_PEM": DEPLOYMENT + "/ca-cert"}
+    assert secrets == {"pacs": {"PACS_ADMIN_PASSWORD": DEPLOYMENT + "/pacs-admin-password"},
+                       "nginx": {"NGINX_CERT_PEM": DEPLOYMENT + "/nginx-cert", "NGINX_KEY_PEM": DEPLOYMENT + "/nginx-key"},
+                       "tunnel-server": tunnel, "tunnel-client": tunnel}
+    env = {name: {e["name"]: e["value"] for e in c.get("environment", [])} for name, c in containers.items()}
+    orthanc = json.loads(env["pacs"]["ORTHANC_CONF"])
+    # the password is not in the task definition: Orthanc expands it from the secret
+    assert orthanc["RegisteredUsers"] == {"admin": "${PACS_ADMIN_PASSWORD}"} and orthanc["DicomPort"] == 1045
+    assert orthanc["DicomModalities"]["CONSUMER"] == ["CONSUMER", "127.0.0.1", 17777]
+    assert "proxy_pass http://127.0.0.1:8042;" in env["nginx"]["NGINX_CONF"]
+    server, client = env["tunnel-server"]["TUNNEL_CONF"], env["tunnel-client"]["TUNNEL_CONF"]
+    assert "accept = 0.0.0.0:16666\nconnect = 127.0.0.1:1045" in server and "requireCert = yes" in server
+    assert "checkHost = client.dicoogle.internal" in server and "verifyChain = yes" in server
+    assert "client = yes\naccept = 127.0.0.1:17777\nconnect = storage.dicoogle.internal:7777" in client
+    assert "checkHost = storage.dicoogle.internal" in client
+    efs = aws_client("efs")
+    [fs] = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == DEPLOYMENT + "-pacs"]
+    points = {ap["Name"]: ap["AccessPointId"] for ap in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
+    volumes = {v["name"]: v["efsVolumeConfiguration"] for v in definition["volumes"]}
+    assert volumes == {name: {"fileSystemId": fs["FileSystemId"], "rootDirectory": "/", "transitEncryption": "ENABLED",
+                              "authorizationConfig": {"accessPointId": points[name], "iam": "ENABLED"}} for name in ("images", "index")}
+    assert sorted((m["sourceVolume"], m["containerPath"]) for m in containers["pacs"]["mountPoints"]) == [
+        ("images", "/var/lib/pacs/images"), ("index", "/var/lib/pacs/db")]
+    for container in containers.values():
+        options = container["logConfiguration"]["options"]
+        assert container["logConfiguration"]["logDriver"] == "awslogs" and options["awslogs-group"] == "/dicoogle/%s/pacs" % DEPLOYMENT
+    [group] = aws_client("logs").describe_log_groups(logGroupNamePrefix="/dicoogle/%s/pacs" % DEPLOYMENT)["logGroups"]
+    assert group["retentionInDays"] == 30 and group["kmsKeyId"] == key_arn(aws_client)
+    iam = aws_client("iam")
+    for role, policy in (("execution", "execution_policy"), ("task", "task_policy")):
+        name = "%s-pacs-%s" % (DEPLOYMENT, role)
+        assert definition[role + "RoleArn"].endswith(":role/" + name)
+        assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == []
+        assert iam.list_role_policies(RoleName=name)["PolicyNames"] == [policy]
+    task_policy = iam.get_role_policy(RoleName=DEPLOYMENT + "-pacs-task", PolicyName="task_policy")["PolicyDocument"]
+    condition = task_policy["Statement"][0]["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"]
+    assert sorted(arn.split("/")[-1] for arn in condition) == sorted([points["images"], points["index"]])
+    execution = iam.get_role_policy(RoleName=DEPLOYMENT + "-pacs-execution", PolicyName="execution_policy")["PolicyDocument"]
+    [read] = [s for s in execution["Statement"] if s["Sid"] == "ReadTheTasksSecrets"]
+    assert sorted(r.split(":secret:")[1] for r in read["Resource"]) == sorted(
+        "%s/%s-*" % (DEPLOYMENT, n) for n in ("nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "ca-cert", "pacs-admin-password"))
+
+
+def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command_lines(site, aws_client, run_playbook, tmp_path):
+    """The AWS default engines, registered by the role on its own as another deployment (it-ecs) on
+    the site's network, file system and target groups; then removed by the role's teardown."""
+    ec2, efs = aws_client("ec2"), aws_client("efs")
+    [fs] = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == DEPLOYMENT + "-pacs"]
+    points = {ap["Name"]: ap["AccessPointId"] for ap in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs-private-*"]}])["Subnets"]]
+    [group] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [DEPLOYMENT + "-pacs-task"]}])["SecurityGroups"]
+    extra = {
+        "dicoogle_deployment": "it-ecs", "dicoogle_state_dir": str(tmp_path), "pacs_service_state": "present",
+        "pacs_service_engine": "dicoogle", "pacs_service_tunnel_engine": "ghostunnel", "pacs_service_kms_alias": "alias/" + DEPLOYMENT,
+        "pacs_service_image_tags": {"dicoogle": "sha-000000000001", "nginx": "sha-000000000002", "ghostunnel": "sha-000000000003"},
+        "pacs_service_subnet_ids": subnets, "pacs_service_security_group_id": group["GroupId"],
+        "pacs_service_efs_id": fs["FileSystemId"], "pacs_service_access_point_ids": points,
+        "pacs_service_web_target_group": DEPLOYMENT + "-web", "pacs_service_store_target_group": DEPLOYMENT + "-pacs-store",
+        "pacs_service_qr_target_group": DEPLOYMENT + "-pacs-qr",
+    }
+    up = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
+    assert up.rc == 0, up
+    try:
+        containers = containers_of(task_definition(aws_client, "it-ecs-pacs"))
+        files = ["--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem"]
+        assert containers["tunnel-server"]["command"] == [
+            "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:6666", *files,
+            "--allow-cn=client.dicoogle.internal"]
+        assert containers["tunnel-client"]["command"] == [
+            "/usr/local/bin/ghostunnel", "client", "--listen=127.0.0.1:17777", "--target=storage.dicoogle.internal:7777", *files,
+            "--override-server-name=storage.dicoogle.internal"]
+        assert "--allow-all" not in containers["tunnel-server"]["command"]
+        registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/it-ecs/"
+        assert containers["pacs"]["image"] == registry + "dicoogle:sha-000000000001"
+        assert containers["tunnel-client"]["image"] == registry + "ghostunnel:sha-000000000003"
+        assert sorted(p["containerPort"] for p in containers["pacs"]["portMappings"]) == [1045, 6666, 8080]
+        assert sorted((m["sourceVolume"], m["containerPath"]) for m in containers["pacs"]["mountPoints"]) == [
+            ("confs", "/opt/dicoogle/confs"), ("images", "/var/lib/pacs/images"), ("index", "/var/lib/pacs/index")]
+        assert containers["pacs"]["healthCheck"]["command"] == ["CMD-SHELL", "curl -fsS http://127.0.0.1:8080/ext/version || exit 1"]
+        assert "secrets" not in containers["pacs"]  # Dicoogle's password is rotated through its API
+        assert "proxy_pass http://127.0.0.1:8080;" in {e["name"]: e["value"] for e in containers["nginx"]["environment"]}["NGINX_CONF"]
+        again = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
+        assert again.rc == 0 and again.changed == 0, again
+    finally:
+        down = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=dict(extra, pacs_service_state="absent"))
+    assert down.rc == 0, down
+    assert tagged_resources(aws_client, "it-ecs") == []
+    assert aws_client("ecs").list_task_definitions(familyPrefix="it-ecs-pacs", status="ACTIVE")["taskDefinitionArns"] == []
+
+
+def test_front_door_signs_users_in_with_cognito_before_nginx(site, aws_client):
+    elb, cognito, route53 = aws_client("elbv2"), aws_client("cognito-idp"), aws_client("route53")
+    [alb] = elb.describe_load_balancers(Names=[DEPLOYMENT + "-web"])["LoadBalancers"]
+    assert alb["Scheme"] == "internet-facing" and alb["Type"] == "application"
+    attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true" and attributes["access_logs.s3.prefix"] == "alb"
+    assert attributes["access_logs.s3.bucket"] == "%s-logs-123456789012-eu-west-1" % DEPLOYMENT
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    [listener] = elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+    assert (listener["Protocol"], listener["Port"], listener["SslPolicy"]) == ("HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06")
+    assert listener["DefaultActions"][0]["Type"] == "fixed-response"
+    [certificate] = listener["Certificates"]
+    cert = aws_client("acm").describe_certificate(CertificateArn=certificate["CertificateArn"])["Certificate"]
+    hostname = "dicoogle-eu-west-1.lab.dicoogle.test"
+    assert cert["DomainName"] == hostname
+    [rule] = [r for r in elb.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"] if not r["IsDefault"]]
+    assert rule["Conditions"][0]["Values"] == ["/*"]
+    auth, forward = sorted(rule["Actions"], key=lambda a: a["Order"])
+    assert auth["Type"] == "authenticate-cognito" and forward["Type"] == "forward"
+    [group] = elb.describe_target_groups(TargetGroupArns=[forward["TargetGroupArn"]])["TargetGroups"]
+    assert (group["TargetGroupName"], group["Protocol"], group["Port"], group["TargetType"]) == (DEPLOYMENT + "-web", "HTTPS", 8443, "ip")
+    config = auth["AuthenticateCognitoConfig"]
+    pool_id = config["UserPoolArn"].split("/")[-1]
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["Name"] == DEPLOYMENT + "-users" and pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 14 and pool["MfaConfiguration"] == "OPTIONAL"
+    assert config["OnUnauthenticatedRequest"] == "authenticate" and config["UserPoolDomain"] == pool["Domain"]
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=config["UserPoolClientId"])["UserPoolClient"]
+    assert client["AllowedOAuthFlows"] == ["code"] and client["ClientSecret"]
+    assert client["CallbackURLs"] == ["https://%s/oauth2/idpresponse" % hostname]
+    user = cognito.admin_get_user(UserPoolId=pool_id, Username=WEB_USER)
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    [zone] = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == "lab.dicoogle.test." and not z["Config"]["PrivateZone"]]
+    [record] = [r for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"] if r["Name"] == hostname + "."]
+    assert record["Type"] == "A" and record["AliasTarget"]["DNSName"].rstrip(".").lower() == alb["DNSName"].lower()
+
+
+def test_secrets_are_never_printed(site, aws_client):
     first = site.first
     assert "PRIVATE KEY" not in first.output
+    assert web_user_password(aws_client) not in first.output
 
 
 def test_lab_reports_what_exists(site):
@@ -344,10 +552,11 @@ def test_check_mode_on_a_new_deployment_reports_changes_and_makes_none(tmp_path,
     assert not (tmp_path / "s").exists()
 
 
-def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site):
+def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site, aws_client):
     again = site.lab("up", "-vvv")
     assert again.rc == 0 and again.changed == 0, again
     assert "PRIVATE KEY" not in again.output
+    assert web_user_password(aws_client) not in again.output
     assert "secretsmanager_secret" in again.output  # the secrets task did run at -vvv
 
 
