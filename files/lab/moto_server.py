@@ -102,26 +102,29 @@ def _get_certificate(self):
     return ActionResult({"Certificate": bundle.cert.decode(), "CertificateChain": chain.decode()})
 
 
-# moto 5.2: CreateService drops healthCheckGracePeriodSeconds (UpdateService keeps it), so
-# community.aws.ecs_service finds a difference and updates a new service on its second run.
+# moto 5.2: CreateService drops healthCheckGracePeriodSeconds and deploymentConfiguration
+# (UpdateService keeps them): ecs_service then updates a new service on its second run, and the
+# service would not show its deployment settings.
 _create_service = EC2ContainerServiceResponse.create_service
 
 
-def _create_service_with_grace_period(self):
+def _create_service_keeping_settings(self):
     result = _create_service(self)
-    grace = self._get_param("healthCheckGracePeriodSeconds")
-    if grace is not None:
-        result.result["service"].health_check_grace_period_seconds = grace
+    for param, attribute in (("healthCheckGracePeriodSeconds", "health_check_grace_period_seconds"),
+                             ("deploymentConfiguration", "deployment_configuration")):
+        value = self._get_param(param)
+        if value is not None:
+            setattr(result.result["service"], attribute, value)
     return result
 
 
 VPCPeeringConnections.describe_vpc_peering_connections = _describe_vpc_peering_connections
-EC2ContainerServiceResponse.create_service = _create_service_with_grace_period
+EC2ContainerServiceResponse.create_service = _create_service_keeping_settings
 AWSCertificateManagerResponse.get_certificate = _get_certificate
 EC2ContainerServiceResponse.list_tags_for_resource = _list_ecs_tags
 DataSyncResponse.create_location_efs = _create_location_efs
 DataSyncResponse.describe_location_efs = _describe_location_efs
-print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations, ECS tag lists and grace periods, ACM chains (see files/lab/moto_server.py)",
+print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations, ECS tag lists and service settings, ACM chains (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

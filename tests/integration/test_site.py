@@ -527,6 +527,43 @@ def test_front_door_signs_users_in_with_cognito_before_nginx(site, aws_client):
     assert record["Type"] == "A" and record["AliasTarget"]["DNSName"].rstrip(".").lower() == alb["DNSName"].lower()
 
 
+def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws_client, run_playbook, tmp_path):
+    """The AWS default (front_door_certificate: acm), as another deployment (it-acm) on the site's
+    network: ACM's validation record is published in the public zone, the run waits for ISSUED
+    (moto issues after its validation wait), the listener uses it; teardown removes record and
+    certificate."""
+    ec2 = aws_client("ec2")
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs-public-*"]}])["Subnets"]]
+    [group] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [DEPLOYMENT + "-alb"]}])["SecurityGroups"]
+    [vpc] = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs"]}])["Vpcs"]
+    extra = {
+        "dicoogle_deployment": "it-acm", "dicoogle_state_dir": str(tmp_path), "front_door_state": "present",
+        "dicoogle_public_domain": "acm.dicoogle.test", "front_door_create_public_zone": True, "front_door_certificate": "acm",
+        "front_door_vpc_id": vpc["VpcId"], "front_door_subnet_ids": subnets, "front_door_security_group_id": group["GroupId"],
+        "front_door_log_bucket_name": "%s-logs-123456789012-eu-west-1" % DEPLOYMENT, "front_door_kms_alias": "alias/" + DEPLOYMENT,
+        "front_door_users": [], "front_door_certificate_wait_timeout": 180,
+    }
+    up = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=extra)
+    try:
+        assert up.rc == 0, up
+        acm, route53, elb = aws_client("acm"), aws_client("route53"), aws_client("elbv2")
+        [summary] = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == "dicoogle-eu-west-1.acm.dicoogle.test"]
+        cert = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
+        assert cert["Type"] == "AMAZON_ISSUED" and cert["Status"] == "ISSUED"
+        record = cert["DomainValidationOptions"][0]["ResourceRecord"]
+        [zone] = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == "acm.dicoogle.test."]
+        sets = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+        assert any(r["Name"] == record["Name"] and r["Type"] == "CNAME" and r["ResourceRecords"][0]["Value"] == record["Value"] for r in sets)
+        [alb] = elb.describe_load_balancers(Names=["it-acm-web"])["LoadBalancers"]
+        [listener] = elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+        assert listener["Certificates"][0]["CertificateArn"] == cert["CertificateArn"]
+    finally:
+        down = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=dict(extra, front_door_state="absent"))
+    assert down.rc == 0, down
+    assert tagged_resources(aws_client, "it-acm") == []
+    assert "acm.dicoogle.test." not in [z["Name"] for z in aws_client("route53").list_hosted_zones()["HostedZones"]]
+
+
 def test_secrets_are_never_printed(site, aws_client):
     first = site.first
     assert "PRIVATE KEY" not in first.output

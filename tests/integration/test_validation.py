@@ -17,6 +17,9 @@ def aws_snapshot(aws_client):
         "buckets": sorted(b["Name"] for b in aws_client("s3").list_buckets()["Buckets"]),
         "secrets": sorted(s["Name"] for s in aws_client("secretsmanager").list_secrets()["SecretList"]),
         "vpcs": sorted(v["VpcId"] for v in aws_client("ec2").describe_vpcs()["Vpcs"]),
+        "ecs_clusters": sorted(aws_client("ecs").list_clusters()["clusterArns"]),
+        "load_balancers": sorted(b["LoadBalancerName"] for b in aws_client("elbv2").describe_load_balancers()["LoadBalancers"]),
+        "user_pools": sorted(p["Name"] for p in aws_client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]),
     }
 
 
@@ -39,6 +42,13 @@ def aws_snapshot(aws_client):
         ({"network_client_vpc_cidr": "10.10.128.0/20"}, ["network_pacs_vpc_cidr", "network_client_vpc_cidr", "overlap"]),
         ({"network_az_count": "4"}, ["network_az_count"]),
         ({"network_nat_gateways": "none"}, ["network_nat_gateways"]),
+        ({"dicoogle_public_domain": ""}, ["front_door_domain", "dicoogle_public_domain"]),
+        ({"front_door_mfa": "sometimes"}, ["front_door_mfa"]),
+        ({"front_door_password_minimum_length": "6"}, ["front_door_password_minimum_length"]),
+        ({"pacs_service_engine": "pacsbox"}, ["pacs_service_engine"]),
+        ({"pacs_service_memory": "3000"}, ["pacs_service_cpu", "pacs_service_memory"]),
+        ({"pacs_service_log_retention_days": "2"}, ["pacs_service_log_retention_days"]),
+        ({"pacs_service_allow_cn": []}, ["pacs_service_allow_cn"]),
     ],
     ids=str,
 )
