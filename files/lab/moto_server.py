@@ -124,7 +124,8 @@ AWSCertificateManagerResponse.get_certificate = _get_certificate
 EC2ContainerServiceResponse.list_tags_for_resource = _list_ecs_tags
 DataSyncResponse.create_location_efs = _create_location_efs
 DataSyncResponse.describe_location_efs = _describe_location_efs
-print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations, ECS tag lists and service settings, ACM chains (see files/lab/moto_server.py)",
+print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations,"
+      " ECS tag lists and service settings, ACM chains (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

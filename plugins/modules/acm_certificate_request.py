@@ -356,8 +356,8 @@ def wait_until_issued(client, module, certificate):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             module.fail_json(msg="certificate %s for %s is still %s after %d seconds. ACM issues it once these validation "
-                                 "records exist in public DNS: %s" % (arn, params["domain_name"], status, params["wait_timeout"],
-                                                                     records_text(certificate)))
+                                 "records exist in public DNS: %s"
+                                 % (arn, params["domain_name"], status, params["wait_timeout"], records_text(certificate)))
         time.sleep(min(delay, remaining))
         delay = min(delay * 2, 15)
         certificate = describe(client, module, arn)

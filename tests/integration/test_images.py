@@ -58,7 +58,7 @@ def task(built, tmp_path_factory):
     (root / "orthanc.json").write_text(json.dumps({
         "Name": "pacs", "StorageDirectory": "/var/lib/orthanc/db", "IndexDirectory": "/var/lib/orthanc/db",
         "HttpPort": 8042, "DicomPort": 4242, "DicomAet": "DICOOGLE-STORAGE", "RemoteAccessAllowed": False,
-        "AuthenticationEnabled": True, "RegisteredUsers": {"admin": "task-secret"},
+        "AuthenticationEnabled": True, "RegisteredUsers": {"admin": "${PACS_ADMIN_PASSWORD}"},
     }))
     (root / "pacs.conf").write_text(
         "server {\n listen 8443 ssl;\n ssl_certificate /run/secrets/nginx-cert.pem;\n"
@@ -74,11 +74,14 @@ def task(built, tmp_path_factory):
     name = "dicoogle-aws-test-task-%d" % https
     names = [name, name + "-nginx", name + "-tunnel"]
     try:
+        # As ECS runs them (pacs_service role): configuration in *_CONF variables, the password
+        # an ECS secret that Orthanc expands; the tunnel as the lab runs it, with a mounted file.
         docker("run", "-d", "--name", name, "-p", "127.0.0.1:%d:8443" % https, "-p", "127.0.0.1:%d:16666" % dicom,
-               "-v", "%s:/etc/orthanc/orthanc.json:ro" % (root / "orthanc.json"), built["images"]["orthanc"])
+               "-e", "ORTHANC_CONF=" + (root / "orthanc.json").read_text(), "-e", "PACS_ADMIN_PASSWORD=task-secret",
+               built["images"]["orthanc"])
         docker("run", "-d", "--name", names[1], "--network", "container:" + name,
                "-e", "NGINX_CERT_PEM=" + (pki / "nginx.crt").read_text(), "-e", "NGINX_KEY_PEM=" + (pki / "nginx.key").read_text(),
-               "-v", "%s:/etc/nginx/conf.d/pacs.conf:ro" % (root / "pacs.conf"), built["images"]["nginx"])
+               "-e", "NGINX_CONF=" + (root / "pacs.conf").read_text(), built["images"]["nginx"])
         docker("run", "-d", "--name", names[2], "--network", "container:" + name,
                "-e", "TUNNEL_CERT_PEM=" + (pki / "ghostunnel.crt").read_text(),
                "-e", "TUNNEL_KEY_PEM=" + (pki / "ghostunnel.key").read_text(),

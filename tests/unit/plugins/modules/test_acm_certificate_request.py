@@ -190,7 +190,7 @@ def test_other_names_or_key_algorithm_are_refused_not_requested_again(aws, run_m
 def test_several_matching_certificates_fail_naming_them(aws, run_module):
     acm = aws("acm")
     arns = [acm.request_certificate(DomainName="pacs.example.org", ValidationMethod="DNS",
-                                    Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()])["CertificateArn"] for _ in range(2)]
+                                    Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()])["CertificateArn"] for _copy in range(2)]
     result = run_module(acm_certificate_request, pacs())
     assert result["failed"] is True and all(arn in result["msg"] for arn in arns)
     assert len(certificates(aws)) == 2

@@ -223,7 +223,7 @@ def test_deletion_protection_stops_absent_until_it_is_turned_off(aws, run_module
 
 
 def test_two_pools_with_the_name_are_named_in_the_failure(aws, run_module):
-    ids = [idp(aws).create_user_pool(PoolName="viewer")["UserPool"]["Id"] for _ in range(2)]
+    ids = [idp(aws).create_user_pool(PoolName="viewer")["UserPool"]["Id"] for _copy in range(2)]
     result = run_module(cognito_user_pool, viewer())
     assert result["failed"] is True and all(pool_id in result["msg"] for pool_id in ids)
     assert len(pools(aws)) == 2

@@ -194,7 +194,7 @@ def test_another_generate_secret_is_refused_not_replaced(aws, run_module):
 def test_two_clients_of_the_name_fail_naming_both(aws, run_module):
     pool_id = pool(aws)
     ids = [aws("cognito-idp").create_user_pool_client(UserPoolId=pool_id, ClientName="viewer")["UserPoolClient"]["ClientId"]
-           for _ in range(2)]
+           for _copy in range(2)]
     result = run_module(cognito_user_pool_client, viewer(pool_id))
     assert result["failed"] is True and all(i in result["msg"] for i in ids)
     assert len(clients(aws, pool_id)) == 2
