@@ -132,20 +132,30 @@ def test_tunnel_admits_the_client_certificate_only(task):
     assert refused.returncode != 0 and "Association Request Failed" in refused.stderr
 
 
-def test_dicoogle_needs_a_pinned_or_local_release(tmp_path, run_playbook):
+DOWNLOADED = {  # image -> its pin variable, its local-file variable, the download URL variable and file name
+    "dicoogle": ("images_dicoogle_sha256", "images_dicoogle_local_zip", "images_dicoogle_url", "dicoogle.zip"),
+    "ghostunnel": ("images_ghostunnel_sha256", "images_ghostunnel_local_binary", "images_ghostunnel_url", "ghostunnel"),
+}
+
+
+@pytest.mark.parametrize("image", sorted(DOWNLOADED))
+def test_downloaded_images_need_a_pin_or_a_local_file(tmp_path, run_playbook, image):
+    pin, local, _url, name = DOWNLOADED[image]
     run = run_playbook("tests/integration/playbooks/images.yml",
-                       extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": ["dicoogle"]})
+                       extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": [image]})
     assert run.rc != 0
-    assert "images_dicoogle_sha256" in run.output and "images_dicoogle_local_zip" in run.output, run
-    assert not (tmp_path / "images" / "dicoogle" / "dicoogle.zip").exists()
+    assert pin in run.output and local in run.output, run
+    assert not (tmp_path / "images" / image / name).exists()
 
 
-def test_dicoogle_download_failure_says_what_to_do(tmp_path, run_playbook):
+@pytest.mark.parametrize("image", sorted(DOWNLOADED))
+def test_download_failure_says_what_to_do(tmp_path, run_playbook, image):
+    pin, local, url, _name = DOWNLOADED[image]
     run = run_playbook("tests/integration/playbooks/images.yml", extra_vars={
-        "dicoogle_state_dir": str(tmp_path), "images_build": ["dicoogle"], "images_dicoogle_sha256": "0" * 64,
-        "images_dicoogle_url": "http://127.0.0.1:%d/Dicoogle_v3.5.1.zip" % free_port()})
+        "dicoogle_state_dir": str(tmp_path), "images_build": [image], pin: "0" * 64,
+        url: "http://127.0.0.1:%d/release" % free_port()})
     assert run.rc != 0
-    assert "The dicoogle image cannot be built" in run.output and "images_dicoogle_local_zip" in run.output, run
+    assert "The %s image cannot be built" % image in run.output and local in run.output, run
 
 
 def test_dicoogle_zip_that_does_not_match_its_pin_is_refused(tmp_path, run_playbook):
@@ -168,22 +178,6 @@ def test_dicoogle_zip_that_does_not_match_its_pin_is_refused(tmp_path, run_playb
     assert run.rc != 0 and "did not match images_dicoogle_sha256" in run.output, run
     assert "dicoogle-aws/dicoogle" not in subprocess.run(["docker", "images", "--format", "{{.Repository}}"],
                                                          capture_output=True, text=True, check=True).stdout
-
-
-def test_ghostunnel_needs_a_pinned_or_local_binary(tmp_path, run_playbook):
-    run = run_playbook("tests/integration/playbooks/images.yml",
-                       extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": ["ghostunnel"]})
-    assert run.rc != 0
-    assert "images_ghostunnel_sha256" in run.output and "images_ghostunnel_local_binary" in run.output, run
-    assert not (tmp_path / "images" / "ghostunnel" / "ghostunnel").exists()
-
-
-def test_ghostunnel_download_failure_says_what_to_do(tmp_path, run_playbook):
-    run = run_playbook("tests/integration/playbooks/images.yml", extra_vars={
-        "dicoogle_state_dir": str(tmp_path), "images_build": ["ghostunnel"], "images_ghostunnel_sha256": "0" * 64,
-        "images_ghostunnel_url": "http://127.0.0.1:%d/ghostunnel-linux-amd64" % free_port()})
-    assert run.rc != 0
-    assert "The ghostunnel image cannot be built" in run.output and "images_ghostunnel_local_binary" in run.output, run
 
 
 def test_ghostunnel_image_builds_from_the_pinned_download(tmp_path, run_playbook):

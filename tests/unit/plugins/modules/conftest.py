@@ -38,3 +38,18 @@ def datasync_stub(monkeypatch, aws):
         return stubber
 
     return stub
+
+
+@pytest.fixture
+def sent(aws, monkeypatch):
+    """The modules' Cognito client, with each request it sends recorded as (operation, parameters)."""
+    calls = []
+
+    def client(_self, service, retry_decorator=None, **_kwargs):
+        real = aws(service)
+        real.meta.events.register("provide-client-params.cognito-idp",
+                                  lambda params, model, **_kw: calls.append((model.name, dict(params))))
+        return RetryingBotoClientWrapper(real, retry_decorator)
+
+    monkeypatch.setattr(AnsibleAWSModule, "client", client)
+    return calls

@@ -2,10 +2,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dicoogle.aws.plugins.modules import cognito_user
 
 PASSWORD = "Tmp-Passw0rd-4-unit!"
@@ -29,21 +25,6 @@ def get(aws, pool_id, username="radiology-admin"):
 
 def users(aws, pool_id):
     return [u["Username"] for u in aws("cognito-idp").list_users(UserPoolId=pool_id)["Users"]]
-
-
-@pytest.fixture
-def sent(aws, monkeypatch):
-    """The modules' Cognito client, with each request it sends recorded as (operation, parameters)."""
-    calls = []
-
-    def client(_self, service, retry_decorator=None, **_kwargs):
-        real = aws(service)
-        real.meta.events.register("provide-client-params.cognito-idp",
-                                  lambda params, model, **_kw: calls.append((model.name, dict(params))))
-        return RetryingBotoClientWrapper(real, retry_decorator)
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-    return calls
 
 
 def test_creates_the_user_with_a_temporary_password_that_never_appears_in_the_output(aws, run_module, sent):

@@ -2,10 +2,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dicoogle.aws.plugins.modules import cognito_user_pool_client
 
 MANAGED_KEYS = {"CallbackURLs", "LogoutURLs", "AllowedOAuthFlowsUserPoolClient", "AllowedOAuthFlows", "AllowedOAuthScopes",
@@ -31,21 +27,6 @@ def clients(aws, pool_id):
 
 def described(aws, pool_id, client_id):
     return aws("cognito-idp").describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
-
-
-@pytest.fixture
-def sent(aws, monkeypatch):
-    """The modules' Cognito client, with each request it sends recorded as (operation, parameters)."""
-    calls = []
-
-    def client(_self, service, retry_decorator=None, **_kwargs):
-        real = aws(service)
-        real.meta.events.register("provide-client-params.cognito-idp",
-                                  lambda params, model, **_kw: calls.append((model.name, dict(params))))
-        return RetryingBotoClientWrapper(real, retry_decorator)
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-    return calls
 
 
 def test_creates_the_client_with_every_setting(aws, run_module):
