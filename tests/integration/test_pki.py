@@ -73,7 +73,8 @@ def test_private_keys_are_0600_and_directory_0700(pki):
     assert stat.S_IMODE(pki_dir.stat().st_mode) == 0o700
     for key in sorted(pki_dir.glob("*.key")):
         assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
-    assert len(list(pki_dir.glob("*.key"))) == 5
+    # the CA, the four leaves, and the lab's extra leaf for the web front door (pki_extra_leaves)
+    assert sorted(key.stem for key in pki_dir.glob("*.key")) == sorted(["ca", "web", *EXPECTED])
 
 
 def test_no_private_key_is_printed_even_with_vvv(pki):
@@ -108,6 +109,16 @@ def forge_near_expiry(pki_dir, leaf, days):
     for ext in old.extensions:
         builder = builder.add_extension(ext.value, ext.critical)
     (pki_dir / ("%s.crt" % leaf)).write_bytes(builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+
+
+def test_extra_leaf_is_issued_like_the_others(pki):
+    """The lab's pki_extra_leaves: the web front door's name, server use only, no IP."""
+    ca, cert = load(pki.dir / "ca.crt"), load(pki.dir / "web.crt")
+    cert.verify_directly_issued_by(ca)
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.DNSName) == ["dicoogle-eu-west-1.lab.dicoogle.test"]
+    assert san.get_values_for_type(x509.IPAddress) == []
+    assert set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == {ExtendedKeyUsageOID.SERVER_AUTH}
 
 
 def serials(pki_dir):
