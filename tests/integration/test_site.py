@@ -452,7 +452,7 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
     subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs-private-*"]}])["Subnets"]]
     [group] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [DEPLOYMENT + "-pacs-task"]}])["SecurityGroups"]
     extra = {
-        "dicoogle_deployment": "it-ecs", "dicoogle_state_dir": str(tmp_path), "pacs_service_state": "present",
+        "dicoogle_deployment": "it-ecs", "dicoogle_state_dir": str(tmp_path), "role_state": "present",
         "pacs_service_engine": "dicoogle", "pacs_service_tunnel_engine": "ghostunnel", "pacs_service_kms_alias": "alias/" + DEPLOYMENT,
         "pacs_service_image_tags": {"dicoogle": "sha-000000000001", "nginx": "sha-000000000002", "ghostunnel": "sha-000000000003"},
         "pacs_service_subnet_ids": subnets, "pacs_service_security_group_id": group["GroupId"],
@@ -484,7 +484,7 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
         again = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
         assert again.rc == 0 and again.changed == 0, again
     finally:
-        down = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=dict(extra, pacs_service_state="absent"))
+        down = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=dict(extra, role_state="absent"))
     assert down.rc == 0, down
     assert tagged_resources(aws_client, "it-ecs") == []
     assert aws_client("ecs").list_task_definitions(familyPrefix="it-ecs-pacs", status="ACTIVE")["taskDefinitionArns"] == []
@@ -537,7 +537,7 @@ def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws
     [group] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [DEPLOYMENT + "-alb"]}])["SecurityGroups"]
     [vpc] = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs"]}])["Vpcs"]
     extra = {
-        "dicoogle_deployment": "it-acm", "dicoogle_state_dir": str(tmp_path), "front_door_state": "present",
+        "dicoogle_deployment": "it-acm", "dicoogle_state_dir": str(tmp_path), "role_state": "present",
         "dicoogle_public_domain": "acm.dicoogle.test", "front_door_create_public_zone": True, "front_door_certificate": "acm",
         "front_door_vpc_id": vpc["VpcId"], "front_door_subnet_ids": subnets, "front_door_security_group_id": group["GroupId"],
         "front_door_log_bucket_name": "%s-logs-123456789012-eu-west-1" % DEPLOYMENT, "front_door_kms_alias": "alias/" + DEPLOYMENT,
@@ -558,7 +558,7 @@ def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws
         [listener] = elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
         assert listener["Certificates"][0]["CertificateArn"] == cert["CertificateArn"]
     finally:
-        down = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=dict(extra, front_door_state="absent"))
+        down = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=dict(extra, role_state="absent"))
     assert down.rc == 0, down
     assert tagged_resources(aws_client, "it-acm") == []
     assert "acm.dicoogle.test." not in [z["Name"] for z in aws_client("route53").list_hosted_zones()["HostedZones"]]
