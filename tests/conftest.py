@@ -9,15 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from tests.helpers import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from tests.helpers import ROOT, VENV_BIN, free_port
 
 
 @pytest.fixture(scope="session")

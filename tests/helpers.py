@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import socket
+import sys
 import time
+from pathlib import Path
+
+# The repository, and the bin directory of the venv the tests run in (ansible-playbook, ...).
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:

@@ -13,6 +13,8 @@ from moto.core.responses import ActionResult
 from moto.datasync.responses import DataSyncResponse
 from moto.ec2 import utils as ec2_utils
 from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
+from moto.ec2.models import amis as ec2_amis
+from moto.ec2.models.instances import Instance
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.kms.models import KmsBackend
 from moto.server import main
@@ -118,14 +120,46 @@ def _create_service_keeping_settings(self):
     return result
 
 
+# moto 5.2's catalogue of public images (2017-2022) has no Debian 12 or Ubuntu 24.04: the lab's
+# region offers one current image of each, as their publishers name and own them on AWS, so the
+# edge_hosts role looks its AMI up exactly as it does on AWS.
+ec2_amis.AMIS.extend([
+    {"ami_id": "ami-0d3e1b2c4a5f60712", "name": "debian-12-amd64-20261101-2000", "owner_id": "136693071363",
+     "description": "Debian 12 (20261101-2000)", "root_device_name": "/dev/xvda"},
+    {"ami_id": "ami-0a7c9e2b1d3f40586", "name": "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
+     "owner_id": "099720109477", "description": "Canonical, Ubuntu, 24.04, amd64 noble image",
+     "root_device_name": "/dev/sda1"},
+])
+for _ami in ec2_amis.AMIS[-2:]:
+    _ami.update({"state": "available", "public": True, "image_location": "amazon/" + _ami["name"], "sriov": "simple",
+                 "root_device_type": "ebs", "image_type": "machine", "platform": None, "architecture": "x86_64",
+                 "virtualization_type": "hvm", "hypervisor": "xen", "creation_date": "2026-11-01T20:00:00.000Z"})
+
+# moto 5.2: a terminated instance keeps the network interfaces it does not delete attached
+# ("in-use" for ever), where AWS detaches them; the storage host's reserved interface then blocks
+# the deletion of the storage VPC.
+_terminate_instance = Instance.terminate
+
+
+def _terminate_detaching_interfaces(self):
+    kept = [nic for nic in self.nics.values() if not nic.delete_on_termination]
+    previous_state = _terminate_instance(self)
+    for nic in kept:
+        # detached as AWS does; the terminated instance still describes its last address
+        nic.instance, nic.attachment_id, nic.attach_time, nic.device_index = None, None, None, None
+        nic.status = "available"
+    return previous_state
+
+
 VPCPeeringConnections.describe_vpc_peering_connections = _describe_vpc_peering_connections
 EC2ContainerServiceResponse.create_service = _create_service_keeping_settings
+Instance.terminate = _terminate_detaching_interfaces
 AWSCertificateManagerResponse.get_certificate = _get_certificate
 EC2ContainerServiceResponse.list_tags_for_resource = _list_ecs_tags
 DataSyncResponse.create_location_efs = _create_location_efs
 DataSyncResponse.describe_location_efs = _describe_location_efs
 print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations,"
-      " ECS tag lists and service settings, ACM chains (see files/lab/moto_server.py)",
+      " ECS tag lists and service settings, ACM chains, Debian/Ubuntu AMIs, interfaces of terminated instances (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ description:
     (some APIs, or their emulations, ignore the filter).
   - IAM roles are looked at only when their name starts with the deployment's name and a dash
     (C(<deployment>-)), as reading the tags of every role of the account is slow; the deployment
-    names all its roles that way.
+    names all its roles that way. The same holds for IAM instance profiles.
+  - EC2 instances are listed while they exist (pending, running, stopping or stopped), not once
+    they are shutting down or terminated.
   - DataSync tasks are found by name, as DataSync tags cannot be read everywhere; a task belongs
     to the deployment when its name starts with C(<deployment>-).
   - ECS task definitions are found by name too, as tags are optional on a task definition and a
@@ -70,6 +72,8 @@ options:
       - efs_file_systems
       - efs_access_points
       - iam_roles
+      - iam_instance_profiles
+      - ec2_instances
       - log_groups
       - hosted_zones
       - datasync_tasks
@@ -109,7 +113,7 @@ resources:
     - Only the types asked for in O(resource_types) are keys, all of them by default.
     - C(kms_keys) and C(acm_certificates) are ARNs (several certificates may share a domain name);
       C(ecr_repositories), C(ec2_key_pairs), C(s3_buckets), C(secrets), C(load_balancers), C(target_groups),
-      C(iam_roles), C(log_groups), C(datasync_tasks), C(ecs_clusters), C(ecs_services) and C(cognito_user_pools)
+      C(iam_roles), C(iam_instance_profiles), C(log_groups), C(datasync_tasks), C(ecs_clusters), C(ecs_services) and C(cognito_user_pools)
       are names; C(ecs_task_definitions) are C(family:revision); C(elastic_ips) are allocation IDs;
       C(hosted_zones) are zone IDs without C(/hostedzone/); the other types are the resources' IDs.
   returned: always
@@ -136,6 +140,8 @@ resources:
     efs_file_systems: ["fs-0123456789abcdef0"]
     efs_access_points: ["fsap-0123456789abcdef0"]
     iam_roles: ["dicoogle-datasync"]
+    iam_instance_profiles: ["dicoogle-client-host"]
+    ec2_instances: ["i-0123456789abcdef0"]
     log_groups: ["/dicoogle/dicoogle/datasync"]
     hosted_zones: ["Z0123456789ABCDEFGHIJ"]
     datasync_tasks: ["dicoogle-bulk-import"]
@@ -170,6 +176,9 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.deployment import dep
 from ansible_collections.dicoogle.aws.plugins.module_utils.deployment import tags_match
 
 RETRY = AWSRetry.jittered_backoff()
+
+# Instances in these states still exist (and cost); shutting-down and terminated ones are gone.
+INSTANCE_LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 
 # Error codes with which AWS refuses a whole service to the caller.
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
@@ -284,6 +293,14 @@ def secrets(search):
 
 
 # ---- the network and PrivateLink (EC2) ---------------------------------------------------------
+
+
+def ec2_instances(search):
+    client = search.client("ec2")
+    filters = search.tag_filter() + [{"Name": "instance-state-name", "Values": INSTANCE_LIVE_STATES}]
+    reservations = RETRY(paginate)(client, "describe_instances", "Reservations", Filters=filters)
+    return [instance["InstanceId"] for reservation in reservations for instance in reservation["Instances"]
+            if search.owns_list(instance.get("Tags"))]
 
 
 def ec2_tagged(search, operation, key, filter_name="Filters"):
@@ -402,6 +419,22 @@ def iam_roles(search):
             continue  # deleted meanwhile
         if search.owns_list(tags):
             found.append(role["RoleName"])
+    return found
+
+
+def iam_instance_profiles(search):
+    client = search.client("iam")
+    found = []
+    for profile in RETRY(paginate)(client, "list_instance_profiles", "InstanceProfiles"):
+        if not profile["InstanceProfileName"].startswith(search.name_prefix()):
+            continue  # as for roles: the deployment's profiles are named so
+        try:
+            # GetInstanceProfile answers with the tags (ListInstanceProfiles does not)
+            tags = client.get_instance_profile(aws_retry=True, InstanceProfileName=profile["InstanceProfileName"])["InstanceProfile"].get("Tags")
+        except is_boto3_error_code("NoSuchEntity"):
+            continue  # deleted meanwhile
+        if search.owns_list(tags):
+            found.append(profile["InstanceProfileName"])
     return found
 
 
@@ -551,6 +584,8 @@ LISTERS = {
     "efs_file_systems": efs_file_systems,
     "efs_access_points": efs_access_points,
     "iam_roles": iam_roles,
+    "iam_instance_profiles": iam_instance_profiles,
+    "ec2_instances": ec2_instances,
     "log_groups": log_groups,
     "hosted_zones": hosted_zones,
     "datasync_tasks": datasync_tasks,

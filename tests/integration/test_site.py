@@ -4,12 +4,16 @@ independently of our own module), and a second teardown changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import json
 import stat
+import subprocess
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
+
+from tests.helpers import ROOT, VENV_BIN
 
 pytestmark = pytest.mark.integration
 
@@ -17,14 +21,16 @@ DEPLOYMENT = "it-site"
 TAG_KEY = "dicoogle:deployment"
 # What one deployment owns, by type (issue 5 added everything from "vpc" on; issue 6 the PACS
 # service and the front door: ECS, ACM, Cognito, the ALB and its target group, the public zone,
-# two roles, a log group and the web user's secret).
+# two roles, a log group and the web user's secret; issue 7 the client and storage instances, their
+# roles and instance profiles, and Session Manager's transfer bucket).
 EXPECTED = {
-    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 2, "secret": 12,
+    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 12,
     "vpc": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 6, "elastic-ip": 6, "route-table": 9,
     "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
-    "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 3, "log-group": 2,
+    "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 5, "log-group": 2,
     "hosted-zone": 2, "datasync-task": 1, "datasync-location": 2,
     "ecs-cluster": 1, "ecs-service": 1, "ecs-task-definition": 1, "acm-certificate": 1, "cognito-user-pool": 1,
+    "ec2-instance": 2, "instance-profile": 2,
 }
 WEB_USER = "radiologist@lab.dicoogle.test"
 # What the lab's status report counts: all of it but DataSync's locations (it lists the task).
@@ -59,7 +65,7 @@ def tagged_resources(aws_client, deployment=DEPLOYMENT):
         if as_dict(secret.get("Tags", [])).get(TAG_KEY) == deployment or secret["Name"].startswith(deployment + "/"):
             found.append(("secret", secret["Name"]))
     return (found + network_resources(aws_client, deployment) + storage_plane_resources(aws_client, deployment)
-            + service_resources(aws_client, deployment))
+            + service_resources(aws_client, deployment) + host_resources(aws_client, deployment))
 
 
 def ours(tags, deployment):
@@ -155,6 +161,20 @@ def service_resources(aws_client, deployment):
         tags = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags", {})
         if tags.get(TAG_KEY) == deployment:
             found.append(("cognito-user-pool", pool["Name"]))
+    return found
+
+
+def host_resources(aws_client, deployment):
+    """Instances that still exist (not terminated), and instance profiles, by tag."""
+    found = []
+    for reservation in aws_client("ec2").describe_instances()["Reservations"]:
+        found += [("ec2-instance", i["InstanceId"]) for i in reservation["Instances"]
+                  if ours(i.get("Tags"), deployment) and i["State"]["Name"] not in ("shutting-down", "terminated")]
+    iam = aws_client("iam")
+    for profile in iam.list_instance_profiles()["InstanceProfiles"]:
+        name = profile["InstanceProfileName"]
+        if ours(iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"].get("Tags"), deployment):
+            found.append(("instance-profile", name))
     return found
 
 
@@ -302,6 +322,153 @@ def test_network_sites_routes_and_least_privilege_groups(site, aws_client):
     [eni] = ec2.describe_network_interfaces(Filters=tagged)["NetworkInterfaces"]
     assert records["storage.dicoogle.internal."]["ResourceRecords"] == [{"Value": eni["PrivateIpAddress"]}]
     assert records["pacs.dicoogle.internal."]["Type"] == "CNAME"
+
+
+def hosts(aws_client, deployment=DEPLOYMENT):
+    """The deployment's live instances by their dicoogle:role tag."""
+    found = {}
+    for reservation in aws_client("ec2").describe_instances(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [deployment]}])["Reservations"]:
+        for instance in reservation["Instances"]:
+            if instance["State"]["Name"] == "running":
+                found[as_dict(instance["Tags"])["dicoogle:role"]] = instance
+    return found
+
+
+def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_client):
+    ec2, iam = aws_client("ec2"), aws_client("iam")
+    found = hosts(aws_client)
+    assert set(found) == {"client", "storage"}
+    [image] = ec2.describe_images(Owners=["136693071363"], Filters=[{"Name": "name", "Values": ["debian-12-amd64-*"]}])["Images"]
+    groups = {g["GroupName"]: g["GroupId"] for g in ec2.describe_security_groups(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}])["SecurityGroups"]}
+    vpcs = {as_dict(v["Tags"])["Name"]: v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}])["Vpcs"]}
+    [reserved] = ec2.describe_network_interfaces(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-storage-host"]}])["NetworkInterfaces"]
+    for role, instance in found.items():
+        tags = as_dict(instance["Tags"])
+        assert tags["Name"] == "%s-%s" % (DEPLOYMENT, role)
+        assert tags["dicoogle:ssm-bucket"] == "%s-ssm-123456789012-eu-west-1" % DEPLOYMENT
+        assert tags["dicoogle:login-user"] == "admin"
+        assert instance["ImageId"] == image["ImageId"] and instance["InstanceType"] == "t3.small"
+        assert instance["MetadataOptions"]["HttpTokens"] == "required"
+        assert instance["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
+        assert "PublicIpAddress" not in instance or not instance["PublicIpAddress"]
+        assert all(not n.get("Association", {}).get("PublicIp") for n in instance["NetworkInterfaces"])
+        assert instance["VpcId"] == vpcs["%s-%s" % (DEPLOYMENT, role)]
+        assert [g["GroupId"] for g in instance["SecurityGroups"]] == [groups["%s-%s-host" % (DEPLOYMENT, role)]]
+        assert instance["IamInstanceProfile"]["Arn"].endswith(":instance-profile/%s-%s-host" % (DEPLOYMENT, role))
+        assert instance["KeyName"] == DEPLOYMENT
+        [volume] = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance["InstanceId"]]}])["Volumes"]
+        assert volume["Encrypted"] and volume["KmsKeyId"] == key_arn(aws_client)
+        assert (volume["Size"], volume["VolumeType"]) == (16, "gp3")
+        assert volume["Attachments"][0]["DeleteOnTermination"] is True
+        # Debian's image has no SSM agent: the first boot installs it
+        user_data = ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")["UserData"]["Value"]
+        assert "amazon-ssm-agent" in base64.b64decode(user_data).decode()
+        # the profile's role: trusted by EC2 only, inline policies only
+        role_name = "%s-%s-host" % (DEPLOYMENT, role)
+        profile = iam.get_instance_profile(InstanceProfileName=role_name)["InstanceProfile"]
+        assert [r["RoleName"] for r in profile["Roles"]] == [role_name]
+        assert as_dict(profile["Tags"])[TAG_KEY] == DEPLOYMENT
+        trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+        assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "ec2.amazonaws.com"}]
+        assert iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
+        policy = iam.get_role_policy(RoleName=role_name, PolicyName="host")["PolicyDocument"]
+        statements = {s["Sid"]: s for s in policy["Statement"]}
+        assert "ssmmessages:OpenDataChannel" in statements["SessionManager"]["Action"]
+        assert not any(a == "*" or a.endswith(":*") for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+        if role == "client":
+            images = "arn:aws:s3:::%s-images-123456789012-eu-west-1" % DEPLOYMENT
+            assert statements["BulkUploadObjects"]["Resource"] == images + "/*"
+            assert statements["BulkUploadKey"]["Resource"] == key_arn(aws_client)
+        else:
+            assert set(statements) == {"SessionManager"}
+    # the storage host runs on the interface storage.<domain> names
+    assert found["storage"]["NetworkInterfaces"][0]["NetworkInterfaceId"] == reserved["NetworkInterfaceId"]
+    assert found["storage"]["PrivateIpAddress"] == reserved["PrivateIpAddress"]
+    # Session Manager's transfer bucket: the deployment's key, private, objects expire after a day
+    s3 = aws_client("s3")
+    bucket = "%s-ssm-123456789012-eu-west-1" % DEPLOYMENT
+    [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key_arn(aws_client)
+    assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    [expiry] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert expiry["Expiration"]["Days"] == 1
+
+
+def test_aws_inventory_groups_the_hosts_by_their_role_tag(site, aws_client, ansible_env, moto_port):
+    """inventories/aws (amazon.aws.aws_ec2) pointed at moto: only this deployment's hosts, in
+    dicoogle_client and dicoogle_storage, reached by Session Manager through the transfer bucket."""
+    env = dict(ansible_env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % moto_port, AWS_ACCESS_KEY_ID="testing",
+               AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="eu-west-1", DICOOGLE_DEPLOYMENT=DEPLOYMENT)
+
+    def run(*args):
+        proc = subprocess.run([str(VENV_BIN / args[0])] + list(args[1:]), cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    graph = run("ansible-inventory", "-i", "inventories/aws", "--graph")
+    assert "@dicoogle_client:\n  |  |--%s-client" % DEPLOYMENT in graph, graph
+    assert "@dicoogle_storage:\n  |  |--%s-storage" % DEPLOYMENT in graph, graph
+    groups = json.loads(run("ansible-inventory", "-i", "inventories/aws", "--list"))
+    assert groups["dicoogle_client"]["hosts"] == [DEPLOYMENT + "-client"]
+    assert groups["dicoogle_storage"]["hosts"] == [DEPLOYMENT + "-storage"]
+    # the connection variables resolve from the instances' tags and facts
+    shown = run("ansible", "-i", "inventories/aws", "dicoogle_hosts", "-m", "ansible.builtin.debug", "-a",
+                "msg={{ ansible_connection }},{{ ansible_host }},{{ ansible_aws_ssm_bucket_name }},{{ ansible_aws_ssm_region }}")
+    bucket = "%s-ssm-123456789012-eu-west-1" % DEPLOYMENT
+    for instance in hosts(aws_client).values():
+        assert "amazon.aws.aws_ssm,%s,%s,eu-west-1" % (instance["InstanceId"], bucket) in shown, shown
+    # another deployment's inventory sees none of them
+    env["DICOOGLE_DEPLOYMENT"] = "it-nobody"
+    assert "dicoogle_client" not in json.loads(run("ansible-inventory", "-i", "inventories/aws", "--list"))
+
+
+def test_edge_hosts_on_ubuntu_reached_by_ssh(site, aws_client, run_playbook, tmp_path):
+    """The role on its own as another deployment (it-ssh) in the site's network: Ubuntu's image
+    (SSM agent included: no user data), SSH access (no transfer bucket), idempotent, torn down."""
+    ec2 = aws_client("ec2")
+
+    def subnet(name):
+        return ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [name]}])["Subnets"][0]["SubnetId"]
+
+    def group(name):
+        return ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"][0]["GroupId"]
+
+    eni = ec2.create_network_interface(
+        SubnetId=subnet(DEPLOYMENT + "-storage-private-a"), Groups=[group(DEPLOYMENT + "-storage-host")],
+        TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "Name", "Value": "it-ssh-storage-host"},
+                                                                           {"Key": TAG_KEY, "Value": "it-ssh"}]}])["NetworkInterface"]
+    extra = {
+        "dicoogle_deployment": "it-ssh", "dicoogle_state_dir": str(tmp_path), "role_state": "present",
+        "edge_hosts_os": "ubuntu2404", "dicoogle_edge_access": "ssh", "dicoogle_admin_ssh_cidrs": ["192.0.2.0/24"],
+        "edge_hosts_kms_alias": "alias/" + DEPLOYMENT, "edge_hosts_key_pair_name": DEPLOYMENT,
+        "edge_hosts_client_subnet_id": subnet(DEPLOYMENT + "-client-private-a"),
+        "edge_hosts_client_security_group_id": group(DEPLOYMENT + "-client-host"),
+        "edge_hosts_images_bucket": "%s-images-123456789012-eu-west-1" % DEPLOYMENT,
+    }
+    try:
+        up = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=extra)
+        assert up.rc == 0, up
+        found = hosts(aws_client, "it-ssh")
+        [image] = ec2.describe_images(Owners=["099720109477"], Filters=[{"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-*"]}])["Images"]
+        assert {role: i["ImageId"] for role, i in found.items()} == {"client": image["ImageId"], "storage": image["ImageId"]}
+        for instance in found.values():
+            assert as_dict(instance["Tags"])["dicoogle:login-user"] == "ubuntu"
+            assert "dicoogle:ssm-bucket" not in as_dict(instance["Tags"])
+            assert "Value" not in ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")["UserData"]
+            assert instance["BlockDeviceMappings"][0]["DeviceName"] == "/dev/sda1"
+        assert found["storage"]["NetworkInterfaces"][0]["NetworkInterfaceId"] == eni["NetworkInterfaceId"]
+        assert not [b for b in aws_client("s3").list_buckets()["Buckets"] if b["Name"].startswith("it-ssh-")]
+        again = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=extra)
+        assert again.rc == 0 and again.changed == 0, again
+    finally:
+        down = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=dict(extra, role_state="absent"))
+        ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+    assert down.rc == 0, down
+    assert hosts(aws_client, "it-ssh") == {}
+    assert [kind for kind, _ in tagged_resources(aws_client, "it-ssh")] == []
+    again = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=dict(extra, role_state="absent"))
+    assert again.rc == 0 and again.changed == 0, again
 
 
 def test_privatelink_offers_the_nlb_to_the_client_vpc(site, aws_client):

@@ -17,6 +17,7 @@ def aws_snapshot(aws_client):
         "buckets": sorted(b["Name"] for b in aws_client("s3").list_buckets()["Buckets"]),
         "secrets": sorted(s["Name"] for s in aws_client("secretsmanager").list_secrets()["SecretList"]),
         "vpcs": sorted(v["VpcId"] for v in aws_client("ec2").describe_vpcs()["Vpcs"]),
+        "instances": sorted(i["InstanceId"] for r in aws_client("ec2").describe_instances()["Reservations"] for i in r["Instances"]),
         "ecs_clusters": sorted(aws_client("ecs").list_clusters()["clusterArns"]),
         "load_balancers": sorted(b["LoadBalancerName"] for b in aws_client("elbv2").describe_load_balancers()["LoadBalancers"]),
         "user_pools": sorted(p["Name"] for p in aws_client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]),
@@ -49,6 +50,10 @@ def aws_snapshot(aws_client):
         ({"pacs_service_memory": "3000"}, ["pacs_service_cpu", "pacs_service_memory"]),
         ({"pacs_service_log_retention_days": "2"}, ["pacs_service_log_retention_days"]),
         ({"pacs_service_allow_cn": []}, ["pacs_service_allow_cn"]),
+        ({"edge_hosts_os": "windows"}, ["edge_hosts_os"]),
+        ({"edge_hosts_ami_id": "debian"}, ["edge_hosts_ami_id"]),
+        ({"dicoogle_edge_access": "ssh"}, ["edge_hosts_access", "edge_hosts_admin_ssh_cidrs"]),
+        ({"dicoogle_edge_access": "ssh", "dicoogle_admin_ssh_cidrs": ["0.0.0.0/0"]}, ["edge_hosts_admin_ssh_cidrs"]),
     ],
     ids=str,
 )

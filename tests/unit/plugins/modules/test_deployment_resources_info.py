@@ -217,11 +217,33 @@ def populate_containers(aws):
     }
 
 
+def populate_hosts(aws, subnet):
+    """The deployment's instance and instance profile, a terminated instance, and twins that are not the deployment's."""
+    ec2 = aws("ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+
+    def launch(tags):
+        specs = [{"ResourceType": "instance", "Tags": tag_list(tags)}] if tags else []
+        return ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet,
+                                 TagSpecifications=specs)["Instances"][0]["InstanceId"]
+
+    live = launch(TAG)
+    ec2.terminate_instances(InstanceIds=[launch(TAG)])
+    launch(OTHER)
+    launch(None)
+    iam = aws("iam")
+    for name, tags in (("unit-client-host", TAG), ("other-client-host", OTHER), ("unit-untagged", None),
+                       ("unitary-client-host", TAG)):
+        iam.create_instance_profile(InstanceProfileName=name, **({"Tags": tag_list(tags)} if tags else {}))
+    return {"ec2_instances": [live], "iam_instance_profiles": ["unit-client-host"]}
+
+
 def test_lists_only_the_deployments_live_resources(aws, run_module):
     live_key = populate(aws)
     vpc, network = populate_network(aws)
     storage = populate_storage(aws, vpc)
     containers = populate_containers(aws)
+    hosts = populate_hosts(aws, network["subnets"][0])
     result = run_module(deployment_resources_info, {"deployment": "unit"})
     assert result["changed"] is False
     expected = {
@@ -234,9 +256,10 @@ def test_lists_only_the_deployments_live_resources(aws, run_module):
     expected.update(network)
     expected.update(storage)
     expected.update(containers)
+    expected.update(hosts)
     assert set(expected) == set(deployment_resources_info.LISTERS)
     assert result["resources"] == expected
-    assert result["count"] == 5 + 14 + 6 + 6
+    assert result["count"] == 5 + 14 + 6 + 6 + 2
     assert len(result["kms_keys_pending_deletion"]) == 1
 
 
