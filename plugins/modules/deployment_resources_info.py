@@ -407,35 +407,32 @@ def efs_access_points(search):
             if search.owns_list(point.get("Tags")) and str(point.get("LifeCycleState", "")).lower() not in EFS_GONE]
 
 
-def iam_roles(search):
+def iam_owned(search, operation, key, name_key, read_tags):
+    """The deployment's items of an IAM list call: named <deployment>-..., and tagged as its own."""
     client = search.client("iam")
     found = []
-    for role in RETRY(paginate)(client, "list_roles", "Roles"):
-        if not role["RoleName"].startswith(search.name_prefix()):
-            continue  # reading every role's tags would be slow; the deployment's roles are named so
+    for item in RETRY(paginate)(client, operation, key):
+        name = item[name_key]
+        if not name.startswith(search.name_prefix()):
+            continue  # reading every item's tags would be slow; the deployment names its roles and profiles so
         try:
-            tags = RETRY(paginate)(client, "list_role_tags", "Tags", RoleName=role["RoleName"])
+            tags = read_tags(client, name)
         except is_boto3_error_code("NoSuchEntity"):
             continue  # deleted meanwhile
         if search.owns_list(tags):
-            found.append(role["RoleName"])
+            found.append(name)
     return found
+
+
+def iam_roles(search):
+    return iam_owned(search, "list_roles", "Roles", "RoleName",
+                     lambda client, name: RETRY(paginate)(client, "list_role_tags", "Tags", RoleName=name))
 
 
 def iam_instance_profiles(search):
-    client = search.client("iam")
-    found = []
-    for profile in RETRY(paginate)(client, "list_instance_profiles", "InstanceProfiles"):
-        if not profile["InstanceProfileName"].startswith(search.name_prefix()):
-            continue  # as for roles: the deployment's profiles are named so
-        try:
-            # GetInstanceProfile answers with the tags (ListInstanceProfiles does not)
-            tags = client.get_instance_profile(aws_retry=True, InstanceProfileName=profile["InstanceProfileName"])["InstanceProfile"].get("Tags")
-        except is_boto3_error_code("NoSuchEntity"):
-            continue  # deleted meanwhile
-        if search.owns_list(tags):
-            found.append(profile["InstanceProfileName"])
-    return found
+    # GetInstanceProfile answers with the tags (ListInstanceProfiles does not)
+    return iam_owned(search, "list_instance_profiles", "InstanceProfiles", "InstanceProfileName",
+                     lambda client, name: client.get_instance_profile(aws_retry=True, InstanceProfileName=name)["InstanceProfile"].get("Tags"))
 
 
 def log_groups(search):

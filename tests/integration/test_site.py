@@ -339,8 +339,9 @@ def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_
     found = hosts(aws_client)
     assert set(found) == {"client", "storage"}
     [image] = ec2.describe_images(Owners=["136693071363"], Filters=[{"Name": "name", "Values": ["debian-12-amd64-*"]}])["Images"]
-    groups = {g["GroupName"]: g["GroupId"] for g in ec2.describe_security_groups(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}])["SecurityGroups"]}
-    vpcs = {as_dict(v["Tags"])["Name"]: v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}])["Vpcs"]}
+    tagged = [{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}]
+    groups = {g["GroupName"]: g["GroupId"] for g in ec2.describe_security_groups(Filters=tagged)["SecurityGroups"]}
+    vpcs = {as_dict(v["Tags"])["Name"]: v["VpcId"] for v in ec2.describe_vpcs(Filters=tagged)["Vpcs"]}
     [reserved] = ec2.describe_network_interfaces(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-storage-host"]}])["NetworkInterfaces"]
     for role, instance in found.items():
         tags = as_dict(instance["Tags"])
@@ -353,13 +354,12 @@ def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_
         assert "PublicIpAddress" not in instance or not instance["PublicIpAddress"]
         assert all(not n.get("Association", {}).get("PublicIp") for n in instance["NetworkInterfaces"])
         assert instance["VpcId"] == vpcs["%s-%s" % (DEPLOYMENT, role)]
-        assert [g["GroupId"] for g in instance["SecurityGroups"]] == [groups["%s-%s-host" % (DEPLOYMENT, role)]]
+        assert [g["GroupId"] for n in instance["NetworkInterfaces"] for g in n["Groups"]] == [groups["%s-%s-host" % (DEPLOYMENT, role)]]
         assert instance["IamInstanceProfile"]["Arn"].endswith(":instance-profile/%s-%s-host" % (DEPLOYMENT, role))
         assert instance["KeyName"] == DEPLOYMENT
         [volume] = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance["InstanceId"]]}])["Volumes"]
         assert volume["Encrypted"] and volume["KmsKeyId"] == key_arn(aws_client)
         assert (volume["Size"], volume["VolumeType"]) == (16, "gp3")
-        assert volume["Attachments"][0]["DeleteOnTermination"] is True
         # Debian's image has no SSM agent: the first boot installs it
         user_data = ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")["UserData"]["Value"]
         assert "amazon-ssm-agent" in base64.b64decode(user_data).decode()
@@ -434,10 +434,10 @@ def test_edge_hosts_on_ubuntu_reached_by_ssh(site, aws_client, run_playbook, tmp
     def group(name):
         return ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"][0]["GroupId"]
 
+    eni_tags = [{"Key": "Name", "Value": "it-ssh-storage-host"}, {"Key": TAG_KEY, "Value": "it-ssh"}]
     eni = ec2.create_network_interface(
         SubnetId=subnet(DEPLOYMENT + "-storage-private-a"), Groups=[group(DEPLOYMENT + "-storage-host")],
-        TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "Name", "Value": "it-ssh-storage-host"},
-                                                                           {"Key": TAG_KEY, "Value": "it-ssh"}]}])["NetworkInterface"]
+        TagSpecifications=[{"ResourceType": "network-interface", "Tags": eni_tags}])["NetworkInterface"]
     extra = {
         "dicoogle_deployment": "it-ssh", "dicoogle_state_dir": str(tmp_path), "role_state": "present",
         "edge_hosts_os": "ubuntu2404", "dicoogle_edge_access": "ssh", "dicoogle_admin_ssh_cidrs": ["192.0.2.0/24"],
@@ -450,7 +450,8 @@ def test_edge_hosts_on_ubuntu_reached_by_ssh(site, aws_client, run_playbook, tmp
         up = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=extra)
         assert up.rc == 0, up
         found = hosts(aws_client, "it-ssh")
-        [image] = ec2.describe_images(Owners=["099720109477"], Filters=[{"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-*"]}])["Images"]
+        noble = [{"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-*"]}]
+        [image] = ec2.describe_images(Owners=["099720109477"], Filters=noble)["Images"]
         assert {role: i["ImageId"] for role, i in found.items()} == {"client": image["ImageId"], "storage": image["ImageId"]}
         for instance in found.values():
             assert as_dict(instance["Tags"])["dicoogle:login-user"] == "ubuntu"
@@ -466,7 +467,7 @@ def test_edge_hosts_on_ubuntu_reached_by_ssh(site, aws_client, run_playbook, tmp
         ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
     assert down.rc == 0, down
     assert hosts(aws_client, "it-ssh") == {}
-    assert [kind for kind, _ in tagged_resources(aws_client, "it-ssh")] == []
+    assert tagged_resources(aws_client, "it-ssh") == []
     again = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=dict(extra, role_state="absent"))
     assert again.rc == 0 and again.changed == 0, again
 
@@ -771,6 +772,10 @@ def test_every_resource_of_the_deployment_exists_once(site, aws_client):
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
     before = tagged_resources(aws_client)
     assert by_type(before) == EXPECTED
+    instances = [ident for kind, ident in before if kind == "ec2-instance"]
+    volumes = [v["VolumeId"] for v in aws_client("ec2").describe_volumes(
+        Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]]
+    assert len(volumes) == 2
     down = site.lab("down")
     assert down.rc == 0, down
     assert tagged_resources(aws_client) == []
@@ -779,6 +784,8 @@ def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
     ec2 = aws_client("ec2")
     assert ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": vpcs}])["Subnets"] == []
     assert ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": vpcs}])["NetworkInterfaces"] == []
+    # the hosts' root volumes went with them
+    assert ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": volumes}])["Volumes"] == []
     assert not [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] in vpcs and n["State"] != "deleted"]
     policies = aws_client("logs").describe_resource_policies()["resourcePolicies"]
     assert DEPLOYMENT + "-datasync-logs" not in [p["policyName"] for p in policies]

@@ -53,7 +53,7 @@ def aws_snapshot(aws_client):
         ({"edge_hosts_os": "windows"}, ["edge_hosts_os"]),
         ({"edge_hosts_ami_id": "debian"}, ["edge_hosts_ami_id"]),
         ({"dicoogle_edge_access": "ssh"}, ["edge_hosts_access", "edge_hosts_admin_ssh_cidrs"]),
-        ({"dicoogle_edge_access": "ssh", "dicoogle_admin_ssh_cidrs": ["0.0.0.0/0"]}, ["edge_hosts_admin_ssh_cidrs"]),
+        ({"dicoogle_edge_access": "ssh", "dicoogle_admin_ssh_cidrs": ["0.0.0.0/0"]}, ["dicoogle_admin_ssh_cidrs", "0.0.0.0/0"]),
     ],
     ids=str,
 )
