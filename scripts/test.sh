@@ -58,6 +58,10 @@ molecule_run() {
   return $rc
 }
 
+# Test files run two at a time (pytest-xdist; a file's tests stay together on one worker, which
+# has its own moto server); the slowest tests are listed at the end.
+parallel=(-n "${DICOOGLE_TEST_WORKERS:-2}" --dist loadfile --durations=15)
+
 pytest_run() {
   "$VENV/bin/python" -m pytest "$@"
 }
@@ -73,8 +77,8 @@ for stage in "${stages[@]}"; do
     sanity) sanity ;;
     molecule) molecule_run ;;
     unit) pytest_run tests/unit ;;
-    integration) pytest_run tests/integration ;;
-    tests) pytest_run tests/unit tests/integration ;;
+    integration) pytest_run "${parallel[@]}" tests/integration tests/faults ;;
+    tests) pytest_run "${parallel[@]}" tests/unit tests/integration tests/faults ;;
     *) echo "unknown stage $stage" >&2; false ;;
   esac || failed+=("$stage")
 done

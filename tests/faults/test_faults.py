@@ -1,0 +1,110 @@
+"""site.yml interrupted at several points (the process group killed, as a lost controller or a
+Ctrl-C would leave it): teardown from each point leaves no tagged resource, and a re-run converges
+with nothing made twice. A moto server that goes away mid-run is reported with a clear error."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.deployment import EXPECTED, by_type, tagged_resources
+from tests.helpers import ROOT, VENV_BIN, free_port, wait_for_port
+
+pytestmark = pytest.mark.integration
+
+# Where site.yml is stopped: an early task of the next role (the previous one finished), or a
+# task in the middle of a role; tasks of the build, not of the first play's validation.
+POINTS = {
+    "net": "TASK [dicoogle.aws.privatelink : Check that the network is known]",  # after the network
+    "sto": "TASK [dicoogle.aws.edge_hosts : Find the deployment's KMS key]",  # after the storage plane
+    "svc": "TASK [dicoogle.aws.pacs_service : Register the task definition]",  # in the middle of the service
+}
+
+
+def site_command(deployment, state):
+    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", "inventories/lab", "playbooks/site.yml", "--limit", "localhost"]
+    return cmd + ["-e", json.dumps({"dicoogle_deployment": deployment, "dicoogle_state_dir": str(state)})]
+
+
+def interrupted_site(env, deployment, state, marker):
+    """Run site.yml until the marker's banner, then kill it with everything it started."""
+    proc = subprocess.Popen(site_command(deployment, state), cwd=ROOT, env=dict(env, PYTHONUNBUFFERED="1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = []
+    reached = False
+    for line in proc.stdout:
+        output.append(line)
+        if marker in line:
+            os.killpg(proc.pid, signal.SIGKILL)
+            reached = True
+            break
+    proc.stdout.close()
+    proc.wait(timeout=60)
+    assert reached, "site.yml ended before %r:\n%s" % (marker, "".join(output[-80:]))
+    return "".join(output)
+
+
+@pytest.fixture
+def deployment(request, tmp_path, ansible_env, run_playbook, aws_client):
+    """A deployment of its own per fault point, torn down (and checked) whatever the test did."""
+    name = "it-fault-" + request.node.callspec.params["point"]
+    extra = {"dicoogle_deployment": name, "dicoogle_state_dir": str(tmp_path / "state")}
+    yield name, tmp_path / "state"
+    down = run_playbook("playbooks/teardown.yml", "--limit", "localhost", extra_vars=extra)
+    assert down.rc == 0, down
+    assert tagged_resources(aws_client, name) == []
+
+
+@pytest.mark.parametrize("point", ["net", "sto"])
+def test_teardown_after_an_interrupted_site_leaves_nothing(point, deployment, ansible_env, aws_client):
+    name, state = deployment
+    interrupted_site(ansible_env, name, state, POINTS[point])
+    partial = by_type(tagged_resources(aws_client, name))
+    # part of the deployment exists, not all of it: the fixture's teardown must cope
+    assert partial.get("vpc") == 3 and partial != EXPECTED, partial
+    if point == "sto":
+        assert partial.get("efs") == 1 and "ec2-instance" not in partial, partial
+
+
+@pytest.mark.parametrize("point", ["svc"])
+def test_rerun_after_an_interruption_converges_without_duplicates(point, deployment, ansible_env, aws_client, run_playbook):
+    name, state = deployment
+    interrupted_site(ansible_env, name, state, POINTS[point])
+    partial = by_type(tagged_resources(aws_client, name))
+    assert "ecs-service" not in partial and partial.get("iam-role") == EXPECTED["iam-role"], partial
+    again = run_playbook("playbooks/site.yml", "--limit", "localhost",
+                         extra_vars={"dicoogle_deployment": name, "dicoogle_state_dir": str(state)})
+    assert again.rc == 0, again
+    assert by_type(tagged_resources(aws_client, name)) == EXPECTED
+
+
+def test_an_aws_endpoint_that_goes_away_is_reported_clearly(tmp_path, ansible_env):
+    """The lab's moto server stopped while site.yml runs: the run fails at the next AWS call and
+    says which endpoint it could not reach."""
+    port = free_port()
+    moto = subprocess.Popen([sys.executable, str(ROOT / "files/lab/moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, timeout=30)
+        env = dict(ansible_env, DICOOGLE_LAB_MOTO_PORT=str(port), PYTHONUNBUFFERED="1")
+        proc = subprocess.Popen(site_command("it-fault-gone", tmp_path / "state"), cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        output = []
+        for line in proc.stdout:
+            output.append(line)
+            if "TASK [dicoogle.aws.network : " in line and moto.poll() is None:
+                moto.terminate()
+                moto.wait(timeout=10)
+        proc.wait(timeout=600)
+    finally:
+        if moto.poll() is None:
+            moto.kill()
+    text = "".join(output)
+    assert proc.returncode != 0, text[-4000:]
+    assert 'Could not connect to the endpoint URL: "http://127.0.0.1:%d/' % port in text, text[-4000:]
+    assert "Traceback" not in text
