@@ -8,6 +8,7 @@ import base64
 import json
 import stat
 import subprocess
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -371,6 +372,40 @@ def web_user_password(aws_client):
     return aws_client("secretsmanager").get_secret_value(SecretId="%s/web-users/%s" % (DEPLOYMENT, WEB_USER))["SecretString"]
 
 
+def pacs_admin_password(aws_client):
+    return aws_client("secretsmanager").get_secret_value(SecretId="%s/pacs-admin-password" % DEPLOYMENT)["SecretString"]
+
+
+def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
+    """Buckets, file system, log groups, secrets, image repositories and the hosts' volumes: each
+    encrypted with the deployment's own KMS key, none with an AWS managed key or none at all."""
+    key = key_arn(aws_client)
+    ours_key = {key, key.split("/")[-1], "alias/" + DEPLOYMENT}
+    encrypted = {}
+    s3 = aws_client("s3")
+    for bucket in (b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-")):
+        [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        encrypted["s3:" + bucket] = rule["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID")
+    for fs in aws_client("efs").describe_file_systems()["FileSystems"]:
+        if as_dict(fs.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
+            encrypted["efs:" + fs["FileSystemId"]] = fs.get("KmsKeyId") if fs.get("Encrypted") else None
+    logs = aws_client("logs")
+    for group in logs.describe_log_groups(logGroupNamePrefix="/dicoogle/" + DEPLOYMENT + "/")["logGroups"]:
+        encrypted["log:" + group["logGroupName"]] = group.get("kmsKeyId")
+    for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
+        if secret["Name"].startswith(DEPLOYMENT + "/"):
+            encrypted["secret:" + secret["Name"]] = secret.get("KmsKeyId")
+    for repo in aws_client("ecr").describe_repositories()["repositories"]:
+        if repo["repositoryName"].startswith(DEPLOYMENT + "/"):
+            encrypted["ecr:" + repo["repositoryName"]] = repo["encryptionConfiguration"].get("kmsKey")
+    instances = [i["InstanceId"] for i in hosts(aws_client).values()]
+    for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
+        encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
+    kinds = Counter(name.split(":")[0] for name in encrypted)
+    assert kinds == {"s3": 3, "efs": 1, "log": 2, "secret": 12, "ecr": 3, "ebs": 2}, kinds
+    assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
+
+
 def task_definition(aws_client, family):
     return aws_client("ecs").describe_task_definition(taskDefinition=family)["taskDefinition"]
 
@@ -582,6 +617,7 @@ def test_secrets_are_never_printed(site, aws_client):
     first = site.first
     assert "PRIVATE KEY" not in first.output
     assert web_user_password(aws_client) not in first.output
+    assert pacs_admin_password(aws_client) not in first.output
 
 
 def test_lab_reports_what_exists(site):
@@ -608,6 +644,7 @@ def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site, aws_c
     assert again.rc == 0 and again.changed == 0, again
     assert "PRIVATE KEY" not in again.output
     assert web_user_password(aws_client) not in again.output
+    assert pacs_admin_password(aws_client) not in again.output
     assert "secretsmanager_secret" in again.output  # the secrets task did run at -vvv
 
 
