@@ -59,8 +59,9 @@ molecule_run() {
 }
 
 # Test files run two at a time (pytest-xdist; a file's tests stay together on one worker, which
-# has its own moto server); the slowest tests are listed at the end.
-parallel=(-n "${DICOOGLE_TEST_WORKERS:-2}" --dist loadfile --durations=15)
+# has its own moto server, and so do the files that share a deployment: tests/conftest.py); the
+# slowest tests are listed at the end.
+parallel=(-n "${DICOOGLE_TEST_WORKERS:-2}" --dist loadgroup --durations=15)
 
 pytest_run() {
   "$VENV/bin/python" -m pytest "$@"
@@ -78,7 +79,8 @@ for stage in "${stages[@]}"; do
     molecule) molecule_run ;;
     unit) pytest_run tests/unit ;;
     integration) pytest_run "${parallel[@]}" tests/integration tests/faults ;;
-    tests) pytest_run "${parallel[@]}" tests/unit tests/integration tests/faults ;;
+    security) pytest_run "${parallel[@]}" tests/security ;;
+    tests) pytest_run "${parallel[@]}" tests/unit tests/integration tests/faults tests/security ;;
     *) echo "unknown stage $stage" >&2; false ;;
   esac || failed+=("$stage")
 done

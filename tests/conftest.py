@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -9,11 +10,51 @@ import subprocess
 import sys
 import time
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from tests.helpers import ROOT, VENV_BIN, free_port
+from tests.deployment import LAB_DEPLOYMENT, SITE_DEPLOYMENT
+from tests.helpers import ROOT, VENV_BIN, free_port, moto_client
+
+
+# The files that share a deployment (the session fixtures site and lab below): pytest-xdist must
+# run each set on one worker, after which the deployment is torn down once. xdist's own
+# xdist_group marks do not group with pytest 9 (the "@group" suffix xdist writes into the node id
+# is no longer read back), so the tests' scheduler below does it.
+SHARED_DEPLOYMENTS = {
+    "tests/integration/test_site.py": "site",
+    "tests/security/test_security_aws.py": "site",
+    "tests/integration/test_lab_flows.py": "lab",
+    "tests/security/test_security_lab.py": "lab",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that tear a shared deployment down (ends_deployment) run after every other test;
+    a test file that uses a shared deployment must be listed in SHARED_DEPLOYMENTS."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        shared = {"site", "lab"} & set(getattr(item, "fixturenames", ()))
+        if shared and path not in SHARED_DEPLOYMENTS:
+            raise pytest.UsageError("%s uses the shared deployment %s: add it to SHARED_DEPLOYMENTS in tests/conftest.py" % (path, shared.pop()))
+    items.sort(key=lambda item: item.get_closest_marker("ends_deployment") is not None)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With --dist loadgroup: a test file's tests run on one worker, and so do the files that share
+    a deployment; in collection order (so ends_deployment tests come last)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DeploymentScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return SHARED_DEPLOYMENTS.get(path, path)
+
+    return DeploymentScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -93,18 +134,7 @@ def run_playbook(ansible_env):
 
 @pytest.fixture(scope="session")
 def aws_client(moto_port):
-    import boto3
-
-    def client(service):
-        return boto3.client(
-            service,
-            endpoint_url="http://127.0.0.1:%d" % moto_port,
-            region_name="eu-west-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-    return client
+    return functools.partial(moto_client, moto_port)
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +166,51 @@ def run_module(capsys):
         return json.loads(capsys.readouterr().out)
 
     return run
+
+
+# Production's TLS-only bucket policies. The lab leaves them out because moto refuses every object
+# call under a Deny + Condition statement (FACTS.md) and the lab's flows upload objects; the
+# AWS-only deployment makes no object call, so it keeps what AWS gets.
+TLS_ONLY_BUCKETS = {
+    "foundation_log_bucket_deny_insecure_transport": True,
+    "storage_images_deny_insecure_transport": True,
+    "storage_images_uploads_only_from_endpoint": True,
+    "edge_hosts_ssm_bucket_deny_insecure_transport": True,
+}
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, run_lab, run_playbook):
+    """The AWS side of the lab (no Docker hosts, no flows) as deployment it-site, built at -vvv so
+    that tests/security can read everything the build printed. Shared by the files that
+    SHARED_DEPLOYMENTS maps to "site"; its teardown is a test (ends_deployment)."""
+    state = tmp_path_factory.mktemp("site") / "state"
+    extra = {"dicoogle_deployment": SITE_DEPLOYMENT, "dicoogle_state_dir": str(state)}
+    production = ("-e", json.dumps(TLS_ONLY_BUCKETS))
+
+    def lab(action, *args):
+        return run_lab(action, "--limit", "localhost", *production, *args, extra_vars=extra, env={"DICOOGLE_LAB_FLOWS": "0"})
+
+    def play(playbook, *args):
+        return run_playbook(playbook, "--limit", "localhost", *production, *args, extra_vars=extra)
+
+    first = lab("up", "-vvv")
+    assert first.rc == 0, first
+    return SimpleNamespace(deployment=SITE_DEPLOYMENT, state=state, lab=lab, play=play, first=first)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, run_lab, run_playbook):
+    """`make lab` as deployment it-lab: the sites and the PACS task on Docker, the flows, built at
+    -vvv. Shared by the files that SHARED_DEPLOYMENTS maps to "lab"; torn down at the end of the
+    session (and checked by an ends_deployment test before that)."""
+    state = tmp_path_factory.mktemp("lab") / "state"
+    extra = {"dicoogle_deployment": LAB_DEPLOYMENT, "dicoogle_state_dir": str(state), "dicoogle_lab_https_port": str(free_port())}
+    first = run_lab("up", "-vvv", extra_vars=extra)
+    yield SimpleNamespace(
+        deployment=LAB_DEPLOYMENT, state=state, first=first, https_port=int(extra["dicoogle_lab_https_port"]),
+        up=lambda *a: run_lab("up", *a, extra_vars=extra),
+        down=lambda *a: run_lab("down", *a, extra_vars=extra),
+        play=lambda playbook, *a: run_playbook(playbook, *a, extra_vars=extra),
+    )
+    run_lab("down", extra_vars=extra)

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections import Counter
 
 TAG_KEY = "dicoogle:deployment"
+# The deployments that several test files share (tests/conftest.py's site and lab fixtures).
+SITE_DEPLOYMENT = "it-site"
+LAB_DEPLOYMENT = "it-lab"
 # What one deployment owns, by type (issue 5 added everything from "vpc" on; issue 6 the PACS
 # service and the front door: ECS, ACM, Cognito, the ALB and its target group, the public zone,
 # two roles, a log group and the web user's secret; issue 7 the client and storage instances, their
@@ -165,3 +168,13 @@ def host_resources(aws_client, deployment):
 
 def by_type(found):
     return dict(Counter(item[0] for item in found))
+
+
+def running_instances(aws_client, deployment):
+    """The deployment's running instances by their dicoogle:role tag."""
+    found = {}
+    for reservation in aws_client("ec2").describe_instances(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [deployment]}])["Reservations"]:
+        for instance in reservation["Instances"]:
+            if instance["State"]["Name"] == "running":
+                found[as_dict(instance["Tags"])["dicoogle:role"]] = instance
+    return found

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 # The repository, and the bin directory of the venv the tests run in (ansible-playbook, ...).
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +32,18 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError("nothing listens on 127.0.0.1:%d" % port)
+
+
+# Tests that need the Docker engine scripts/setup.sh starts.
+docker_available = pytest.mark.skipif(
+    shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0,
+    reason="needs the Docker engine that scripts/setup.sh starts",
+)
+
+
+def moto_client(port: int, service: str):
+    """A boto3 client of the moto server on 127.0.0.1:port, in the lab's region."""
+    import boto3
+
+    return boto3.client(service, endpoint_url="http://127.0.0.1:%d" % port, region_name="eu-west-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -4,6 +4,7 @@ with nothing made twice. A moto server that goes away mid-run is reported with a
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ import sys
 import pytest
 
 from tests.deployment import EXPECTED, by_type, tagged_resources
-from tests.helpers import ROOT, VENV_BIN, free_port, wait_for_port
+from tests.helpers import ROOT, VENV_BIN, free_port, moto_client, wait_for_port
 
 pytestmark = pytest.mark.integration
 
@@ -83,28 +84,75 @@ def test_rerun_after_an_interruption_converges_without_duplicates(point, deploym
     assert by_type(tagged_resources(aws_client, name)) == EXPECTED
 
 
+def start_moto(port):
+    moto = subprocess.Popen([sys.executable, str(ROOT / "files/lab/moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, timeout=30)
+    return moto
+
+
+def site_against_a_failing_endpoint(tmp_path, ansible_env, deployment, marker, fault):
+    """site.yml against a moto server of its own; fault(moto, port) runs at the marker's banner
+    and returns the server in use from then on. Returns the run's return code, output and the
+    server (still running, or None)."""
+    port = free_port()
+    moto = start_moto(port)
+    try:
+        env = dict(ansible_env, DICOOGLE_LAB_MOTO_PORT=str(port), PYTHONUNBUFFERED="1")
+        proc = subprocess.Popen(site_command(deployment, tmp_path / "state"), cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        output = []
+        faulted = False
+        for line in proc.stdout:
+            output.append(line)
+            if marker in line and not faulted:
+                moto = fault(moto, port)
+                faulted = True
+        proc.wait(timeout=600)
+    except BaseException:
+        if moto is not None:
+            moto.kill()
+        raise
+    assert faulted, "".join(output[-80:])
+    return proc.returncode, "".join(output), moto, port
+
+
 def test_an_aws_endpoint_that_goes_away_is_reported_clearly(tmp_path, ansible_env):
     """The lab's moto server stopped while site.yml runs: the run fails at the next AWS call and
     says which endpoint it could not reach."""
-    port = free_port()
-    moto = subprocess.Popen([sys.executable, str(ROOT / "files/lab/moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, timeout=30)
-        env = dict(ansible_env, DICOOGLE_LAB_MOTO_PORT=str(port), PYTHONUNBUFFERED="1")
-        proc = subprocess.Popen(site_command("it-fault-gone", tmp_path / "state"), cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        output = []
-        for line in proc.stdout:
-            output.append(line)
-            if "TASK [dicoogle.aws.network : " in line and moto.poll() is None:
-                moto.terminate()
-                moto.wait(timeout=10)
-        proc.wait(timeout=600)
-    finally:
-        if moto.poll() is None:
-            moto.kill()
-    text = "".join(output)
-    assert proc.returncode != 0, text[-4000:]
+
+    def stop(moto, port):
+        moto.terminate()
+        moto.wait(timeout=10)
+
+    rc, text, _, port = site_against_a_failing_endpoint(tmp_path, ansible_env, "it-fault-gone", "TASK [dicoogle.aws.network : ", stop)
+    assert rc != 0, text[-4000:]
     assert 'Could not connect to the endpoint URL: "http://127.0.0.1:%d/' % port in text, text[-4000:]
     assert "Traceback" not in text
+
+
+def test_an_aws_endpoint_that_restarts_empty_is_reported_clearly(tmp_path, ansible_env):
+    """The lab's moto server restarted while site.yml runs (everything made so far is gone): the
+    run fails at the first lookup of what an earlier role made, naming it and the likely cause;
+    teardown against the new server then leaves nothing."""
+
+    def restart(moto, port):
+        moto.terminate()
+        moto.wait(timeout=10)
+        return start_moto(port)
+
+    rc, text, moto, port = site_against_a_failing_endpoint(tmp_path, ansible_env, "it-fault-reset",
+                                                               "TASK [dicoogle.aws.storage : Check that the network is known]", restart)
+    try:
+        assert rc != 0, text[-4000:]
+        assert "The deployment's KMS key alias/it-fault-reset is not in eu-west-1" in text, text[-4000:]
+        assert "the AWS endpoint lost its state" in text
+        assert "Traceback" not in text
+        env = dict(ansible_env, DICOOGLE_LAB_MOTO_PORT=str(port))
+        down = subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", "inventories/lab", "playbooks/teardown.yml", "--limit", "localhost",
+                               "-e", json.dumps({"dicoogle_deployment": "it-fault-reset", "dicoogle_state_dir": str(tmp_path / "state")})],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+        assert down.returncode == 0, down.stdout[-4000:]
+        assert by_type(tagged_resources(functools.partial(moto_client, port), "it-fault-reset")) == {}
+    finally:
+        moto.kill()

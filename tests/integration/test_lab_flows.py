@@ -13,17 +13,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.helpers import free_port
+from tests.deployment import LAB_DEPLOYMENT
+from tests.helpers import docker_available
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True, check=False).returncode,
-        reason="needs the Docker engine that scripts/setup.sh starts",
-    ),
-]
+# The deployment (tests/conftest.py's lab fixture) is shared with tests/security/test_security_lab.py.
+pytestmark = [pytest.mark.integration, docker_available]
 
-DEPLOYMENT = "it-lab"
+DEPLOYMENT = LAB_DEPLOYMENT
 AET = "DICOOGLE-STORAGE"
 ENDPOINT = "pacs.dicoogle.internal"
 
@@ -41,20 +37,6 @@ def lab_containers():
     out = subprocess.run(["docker", "ps", "-a", "--filter", "label=dicoogle.deployment=" + DEPLOYMENT, "--format", "{{.Names}}"],
                          capture_output=True, text=True, check=True).stdout
     return sorted(out.split())
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory, run_lab, run_playbook):
-    state = tmp_path_factory.mktemp("lab") / "state"
-    extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state), "dicoogle_lab_https_port": str(free_port())}
-    first = run_lab("up", extra_vars=extra)
-    yield SimpleNamespace(
-        state=state, first=first,
-        up=lambda *a: run_lab("up", *a, extra_vars=extra),
-        down=lambda *a: run_lab("down", *a, extra_vars=extra),
-        play=lambda playbook, *a: run_playbook(playbook, *a, extra_vars=extra),
-    )
-    run_lab("down", extra_vars=extra)
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +127,7 @@ def test_a_broken_flow_fails_the_run_and_is_reported(lab):
     assert restored.rc == 0 and restored.changed >= 1, restored
 
 
+@pytest.mark.ends_deployment
 def test_teardown_leaves_no_container_network_or_resource(lab, aws_client):
     down = lab.down()
     assert down.rc == 0, down

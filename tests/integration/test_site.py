@@ -8,18 +8,17 @@ import base64
 import json
 import stat
 import subprocess
-from collections import Counter
-from types import SimpleNamespace
 
 import pytest
 
-from tests.deployment import EXPECTED, TAG_KEY, as_dict, by_type
+from tests.deployment import EXPECTED, SITE_DEPLOYMENT, TAG_KEY, as_dict, by_type, running_instances
 from tests.deployment import tagged_resources as deployment_resources
 from tests.helpers import ROOT, VENV_BIN
 
+# The deployment (tests/conftest.py's site fixture) is shared with tests/security/test_security_aws.py.
 pytestmark = pytest.mark.integration
 
-DEPLOYMENT = "it-site"
+DEPLOYMENT = SITE_DEPLOYMENT
 WEB_USER = "radiologist@lab.dicoogle.test"
 # What the lab's status report counts: all of it but DataSync's locations (it lists the task).
 RESOURCES = sum(EXPECTED.values()) - EXPECTED["datasync-location"]
@@ -27,23 +26,6 @@ RESOURCES = sum(EXPECTED.values()) - EXPECTED["datasync-location"]
 
 def tagged_resources(aws_client, deployment=DEPLOYMENT):
     return deployment_resources(aws_client, deployment)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, run_lab, run_playbook):
-    state = tmp_path_factory.mktemp("site") / "state"
-    extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state)}
-
-    # The AWS side only: the lab's Docker hosts and the DICOM flows are test_lab_flows.py's.
-    def lab(action, *args):
-        return run_lab(action, "--limit", "localhost", *args, extra_vars=extra, env={"DICOOGLE_LAB_FLOWS": "0"})
-
-    def play(playbook, *args):
-        return run_playbook(playbook, "--limit", "localhost", *args, extra_vars=extra)
-
-    first = lab("up")
-    assert first.rc == 0, first
-    return SimpleNamespace(state=state, lab=lab, play=play, first=first)
 
 
 def key_arn(aws_client):
@@ -172,13 +154,7 @@ def test_network_sites_routes_and_least_privilege_groups(site, aws_client):
 
 
 def hosts(aws_client, deployment=DEPLOYMENT):
-    """The deployment's live instances by their dicoogle:role tag."""
-    found = {}
-    for reservation in aws_client("ec2").describe_instances(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [deployment]}])["Reservations"]:
-        for instance in reservation["Instances"]:
-            if instance["State"]["Name"] == "running":
-                found[as_dict(instance["Tags"])["dicoogle:role"]] = instance
-    return found
+    return running_instances(aws_client, deployment)
 
 
 def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_client):
@@ -374,36 +350,6 @@ def web_user_password(aws_client):
 
 def pacs_admin_password(aws_client):
     return aws_client("secretsmanager").get_secret_value(SecretId="%s/pacs-admin-password" % DEPLOYMENT)["SecretString"]
-
-
-def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
-    """Buckets, file system, log groups, secrets, image repositories and the hosts' volumes: each
-    encrypted with the deployment's own KMS key, none with an AWS managed key or none at all."""
-    key = key_arn(aws_client)
-    ours_key = {key, key.split("/")[-1], "alias/" + DEPLOYMENT}
-    encrypted = {}
-    s3 = aws_client("s3")
-    for bucket in (b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-")):
-        [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-        encrypted["s3:" + bucket] = rule["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID")
-    for fs in aws_client("efs").describe_file_systems()["FileSystems"]:
-        if as_dict(fs.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
-            encrypted["efs:" + fs["FileSystemId"]] = fs.get("KmsKeyId") if fs.get("Encrypted") else None
-    logs = aws_client("logs")
-    for group in logs.describe_log_groups(logGroupNamePrefix="/dicoogle/" + DEPLOYMENT + "/")["logGroups"]:
-        encrypted["log:" + group["logGroupName"]] = group.get("kmsKeyId")
-    for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
-        if secret["Name"].startswith(DEPLOYMENT + "/"):
-            encrypted["secret:" + secret["Name"]] = secret.get("KmsKeyId")
-    for repo in aws_client("ecr").describe_repositories()["repositories"]:
-        if repo["repositoryName"].startswith(DEPLOYMENT + "/"):
-            encrypted["ecr:" + repo["repositoryName"]] = repo["encryptionConfiguration"].get("kmsKey")
-    instances = [i["InstanceId"] for i in hosts(aws_client).values()]
-    for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
-        encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
-    kinds = Counter(name.split(":")[0] for name in encrypted)
-    assert kinds == {"s3": 3, "efs": 1, "log": 2, "secret": 12, "ecr": 3, "ebs": 2}, kinds
-    assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
 
 
 def task_definition(aws_client, family):
@@ -613,13 +559,6 @@ def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws
     assert "acm.dicoogle.test." not in [z["Name"] for z in aws_client("route53").list_hosted_zones()["HostedZones"]]
 
 
-def test_secrets_are_never_printed(site, aws_client):
-    first = site.first
-    assert "PRIVATE KEY" not in first.output
-    assert web_user_password(aws_client) not in first.output
-    assert pacs_admin_password(aws_client) not in first.output
-
-
 def test_lab_reports_what_exists(site):
     assert "%s in eu-west-1: %d resources" % (DEPLOYMENT, RESOURCES) in site.first.output, site.first
 
@@ -639,19 +578,19 @@ def test_check_mode_on_a_new_deployment_reports_changes_and_makes_none(tmp_path,
     assert not (tmp_path / "s").exists()
 
 
-def test_second_run_changes_nothing_and_prints_no_secret_even_at_vvv(site, aws_client):
-    again = site.lab("up", "-vvv")
+def test_second_run_changes_nothing_and_prints_no_secret(site, aws_client):
+    again = site.lab("up")
     assert again.rc == 0 and again.changed == 0, again
     assert "PRIVATE KEY" not in again.output
     assert web_user_password(aws_client) not in again.output
     assert pacs_admin_password(aws_client) not in again.output
-    assert "secretsmanager_secret" in again.output  # the secrets task did run at -vvv
 
 
 def test_every_resource_of_the_deployment_exists_once(site, aws_client):
     assert by_type(tagged_resources(aws_client)) == EXPECTED
 
 
+@pytest.mark.ends_deployment
 def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
     before = tagged_resources(aws_client)
     assert by_type(before) == EXPECTED
@@ -683,6 +622,7 @@ def test_teardown_leaves_nothing_and_is_idempotent(site, aws_client):
     assert meta["KeyState"] == "PendingDeletion"
 
 
+@pytest.mark.ends_deployment
 def test_rebuild_after_teardown_converges_and_tears_down_again(site, aws_client):
     """Runs after the teardown test: the KMS key pending deletion is restored, not duplicated."""
     again = site.lab("up")

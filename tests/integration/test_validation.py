@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -66,6 +68,9 @@ def test_bad_input_fails_before_any_change(tmp_path, run_playbook, aws_client, e
     assert run.rc != 0, run
     for variable in named:
         assert variable in run.output, run
+    # only what is wrong is reported: each clause of a role's "input is invalid" message names it
+    for message in re.findall(r'input is invalid: (.*?)\."', run.output):
+        assert all(any(variable in clause for variable in named) for clause in message.split("; ")), message
     # nothing was made: no local state, nothing in AWS
     assert not state.exists()
     assert run.changed == 0

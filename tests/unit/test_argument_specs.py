@@ -4,13 +4,12 @@ the choices is refused with a message that names the variable."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
+
 ROLES = sorted(p for p in (ROOT / "roles").iterdir() if p.is_dir())
 # A value no option of the type accepts.
 WRONG = {"int": "many", "bool": "perhaps", "list": {"not": "a list"}, "dict": ["not", "a dict"]}

@@ -1,0 +1,123 @@
+"""The security promises on the AWS side, checked on tests/conftest.py's it-site deployment (built
+at -vvv with production's TLS-only bucket policies): nothing secret in the build's output, key
+files 0600, only the ALB's 443 open to the internet, IMDSv2 on every instance, everything at rest
+under the deployment's KMS key, bucket and file system policies that refuse requests without TLS."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from collections import Counter
+
+import pytest
+
+from tests.deployment import SITE_DEPLOYMENT, TAG_KEY, as_dict, running_instances
+from tests.security.leaks import CENSORED, leaked, secret_values
+
+pytestmark = [pytest.mark.integration]
+
+DEPLOYMENT = SITE_DEPLOYMENT
+TAGGED = [{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}]
+
+
+def key_arn(aws_client):
+    return aws_client("kms").describe_key(KeyId="alias/" + DEPLOYMENT)["KeyMetadata"]["Arn"]
+
+
+def test_the_build_at_vvv_prints_no_secret(site, aws_client):
+    output = site.first.output
+    secrets = secret_values(aws_client, DEPLOYMENT, site.state)
+    kinds = Counter(name.split(":")[0] for name in secrets)
+    # 4 leaf keys + the EC2 key + the PACS password + the web user's password; the app client's
+    # secret; the 5 private key files (CA, 4 leaves... and the web leaf) and the SSH key
+    assert kinds["secretsmanager"] == 7 and kinds["cognito"] == 1 and kinds["file"] >= 6, sorted(secrets)
+    assert leaked(output, secrets) == []
+    assert "PRIVATE KEY" not in output
+    # the run was verbose, and the tasks that handle secrets ran and were hidden
+    assert "ESTABLISH LOCAL CONNECTION" in output and "<localhost> EXEC" in output
+    assert len(re.findall(CENSORED, output)) >= 5
+
+
+def test_private_key_files_are_0600(site):
+    keys = [p for p in site.state.rglob("*") if p.is_file() and "PRIVATE KEY-----" in p.read_text(errors="replace")]
+    assert len(keys) >= 6
+    assert {str(p.relative_to(site.state)): oct(stat.S_IMODE(p.stat().st_mode)) for p in keys
+            if stat.S_IMODE(p.stat().st_mode) != 0o600} == {}
+
+
+def test_only_the_alb_admits_the_internet_and_only_on_443(site, aws_client):
+    groups = aws_client("ec2").describe_security_groups(Filters=TAGGED)["SecurityGroups"]
+    assert len(groups) == 8
+    open_to_all = sorted(
+        (g["GroupName"], p["IpProtocol"], p.get("FromPort"), p.get("ToPort"))
+        for g in groups for p in g["IpPermissions"]
+        if any(r["CidrIp"] == "0.0.0.0/0" for r in p.get("IpRanges", [])) or any(r["CidrIpv6"] == "::/0" for r in p.get("Ipv6Ranges", [])))
+    assert open_to_all == [(DEPLOYMENT + "-alb", "tcp", 443, 443)]
+
+
+def test_every_instance_requires_imdsv2(site, aws_client):
+    instances = [i for r in aws_client("ec2").describe_instances(Filters=TAGGED)["Reservations"] for i in r["Instances"]
+                 if i["State"]["Name"] != "terminated"]
+    assert len(instances) == 2
+    for instance in instances:
+        options = instance["MetadataOptions"]
+        assert (options["HttpTokens"], options["HttpEndpoint"], options["HttpPutResponseHopLimit"]) == ("required", "enabled", 1), instance["InstanceId"]
+
+
+def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
+    """Buckets, file system, log groups, secrets, image repositories and the hosts' volumes: each
+    encrypted with the deployment's own KMS key, none with an AWS managed key or none at all."""
+    key = key_arn(aws_client)
+    ours_key = {key, key.split("/")[-1], "alias/" + DEPLOYMENT}
+    encrypted = {}
+    s3 = aws_client("s3")
+    for bucket in (b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-")):
+        [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        encrypted["s3:" + bucket] = rule["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID")
+    for fs in aws_client("efs").describe_file_systems()["FileSystems"]:
+        if as_dict(fs.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
+            encrypted["efs:" + fs["FileSystemId"]] = fs.get("KmsKeyId") if fs.get("Encrypted") else None
+    for group in aws_client("logs").describe_log_groups(logGroupNamePrefix="/dicoogle/" + DEPLOYMENT + "/")["logGroups"]:
+        encrypted["log:" + group["logGroupName"]] = group.get("kmsKeyId")
+    for secret in aws_client("secretsmanager").list_secrets()["SecretList"]:
+        if secret["Name"].startswith(DEPLOYMENT + "/"):
+            encrypted["secret:" + secret["Name"]] = secret.get("KmsKeyId")
+    for repo in aws_client("ecr").describe_repositories()["repositories"]:
+        if repo["repositoryName"].startswith(DEPLOYMENT + "/"):
+            encrypted["ecr:" + repo["repositoryName"]] = repo["encryptionConfiguration"].get("kmsKey")
+    instances = [i["InstanceId"] for i in running_instances(aws_client, DEPLOYMENT).values()]
+    for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
+        encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
+    kinds = Counter(name.split(":")[0] for name in encrypted)
+    assert kinds == {"s3": 3, "efs": 1, "log": 2, "secret": 12, "ecr": 3, "ebs": 2}, kinds
+    assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
+
+
+def denies_without_tls(policy, resources):
+    """Whether a statement denies every principal every action on these resources without TLS."""
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        covered = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if (statement["Effect"] == "Deny" and statement["Principal"] in ("*", {"AWS": "*"})
+                and any(a in ("*", "s3:*", "elasticfilesystem:*") for a in actions) and set(resources) <= set(covered)
+                and statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}):
+            return True
+    return False
+
+
+def test_bucket_and_file_system_policies_refuse_requests_without_tls(site, aws_client):
+    s3 = aws_client("s3")
+    buckets = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-")]
+    assert len(buckets) == 3
+    refusing = {}
+    for bucket in buckets:
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        arn = "arn:aws:s3:::" + bucket
+        refusing[bucket] = denies_without_tls(policy, [arn, arn + "/*"])
+    efs = aws_client("efs")
+    for fs in efs.describe_file_systems()["FileSystems"]:
+        if as_dict(fs.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
+            policy = json.loads(efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])
+            refusing[fs["FileSystemId"]] = denies_without_tls(policy, [])
+    assert len(refusing) == 4 and all(refusing.values()), refusing
