@@ -42,6 +42,7 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("ends_deployment") is not None)
 
 
+@pytest.hookimpl(optionalhook=True)  # without pytest-xdist (-p no:xdist) there is no such hook
 def pytest_xdist_make_scheduler(config, log):
     """With --dist loadgroup: a test file's tests run on one worker, and so do the files that share
     a deployment; in collection order (so ends_deployment tests come last)."""

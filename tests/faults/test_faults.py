@@ -125,7 +125,8 @@ def test_an_aws_endpoint_that_goes_away_is_reported_clearly(tmp_path, ansible_en
         moto.terminate()
         moto.wait(timeout=10)
 
-    rc, text, _, port = site_against_a_failing_endpoint(tmp_path, ansible_env, "it-fault-gone", "TASK [dicoogle.aws.network : ", stop)
+    rc, text, stopped, port = site_against_a_failing_endpoint(tmp_path, ansible_env, "it-fault-gone", "TASK [dicoogle.aws.network : ", stop)
+    assert stopped is None
     assert rc != 0, text[-4000:]
     assert 'Could not connect to the endpoint URL: "http://127.0.0.1:%d/' % port in text, text[-4000:]
     assert "Traceback" not in text
@@ -141,8 +142,8 @@ def test_an_aws_endpoint_that_restarts_empty_is_reported_clearly(tmp_path, ansib
         moto.wait(timeout=10)
         return start_moto(port)
 
-    rc, text, moto, port = site_against_a_failing_endpoint(tmp_path, ansible_env, "it-fault-reset",
-                                                               "TASK [dicoogle.aws.storage : Check that the network is known]", restart)
+    marker = "TASK [dicoogle.aws.storage : Check that the network is known]"
+    rc, text, moto, port = site_against_a_failing_endpoint(tmp_path, ansible_env, "it-fault-reset", marker, restart)
     try:
         assert rc != 0, text[-4000:]
         assert "The deployment's KMS key alias/it-fault-reset is not in eu-west-1" in text, text[-4000:]

@@ -6,7 +6,6 @@ data; a broken flow reported as failed; teardown leaving no container, network o
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # What Ansible prints instead of a no_log task's result (YAML results may wrap the line).
-CENSORED = r"censored:\s+the\s+output\s+has\s+been\s+hidden"
+CENSORED = r"censored:\s+'?the\s+output\s+has\s+been\s+hidden"
 # A PEM body line is searched for rather than the whole key: output may escape newlines.
 MIN_FRAGMENT = 40
 
