@@ -1,10 +1,11 @@
 # The two commands of README.md: `make lab` and `make test`. Both start with the same set-up.
+# `make bench` runs the benchmarks of bench/ and prints their table.
 SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup lab lab-down test lint sanity build molecule unit integration
+.PHONY: setup lab lab-down test bench lint sanity build molecule unit integration
 
 setup:
 	@scripts/setup.sh
@@ -17,6 +18,9 @@ lab-down: setup
 
 test: setup
 	@scripts/test.sh
+
+bench: setup
+	@$(VENV)/bin/python bench/run.py
 
 unit integration lint sanity build molecule: setup
 	@scripts/test.sh $@

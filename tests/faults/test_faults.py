@@ -92,21 +92,26 @@ def start_moto(port):
 
 
 def site_against_a_failing_endpoint(tmp_path, ansible_env, deployment, marker, fault):
-    """site.yml against a moto server of its own; fault(moto, port) runs at the marker's banner
-    and returns the server in use from then on. Returns the run's return code, output and the
+    """site.yml against a moto server of its own; fault(moto, port) runs at the marker's banner,
+    with site.yml stopped meanwhile, and returns the server in use from then on. Returns the run's return code, output and the
     server (still running, or None)."""
     port = free_port()
     moto = start_moto(port)
     try:
         env = dict(ansible_env, DICOOGLE_LAB_MOTO_PORT=str(port), PYTHONUNBUFFERED="1")
         proc = subprocess.Popen(site_command(deployment, tmp_path / "state"), cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         output = []
         faulted = False
         for line in proc.stdout:
             output.append(line)
             if marker in line and not faulted:
-                moto = fault(moto, port)
+                # the run waits while the server changes, so the fault lands exactly here
+                os.killpg(proc.pid, signal.SIGSTOP)
+                try:
+                    moto = fault(moto, port)
+                finally:
+                    os.killpg(proc.pid, signal.SIGCONT)
                 faulted = True
         proc.wait(timeout=600)
     except BaseException:
