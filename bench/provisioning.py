@@ -26,10 +26,11 @@ DEPLOYMENT = "bench"
 SLOWEST = 10
 # "<task name> ------- 12.34s", as profile_tasks prints its recap
 PROFILE_LINE = re.compile(r"^(?P<name>\S.*?) -+ +(?P<seconds>\d+\.\d+)s$")
-# Actions that change something (the rest describe, list or get).
-MUTATING = re.compile(r"(Create|Put|Delete|Update|Modify|Attach|Detach|Associate|Disassociate|Authorize|Revoke|Register|Deregister|"
-                      r"Tag|Untag|Run|Terminate|Allocate|Release|Import|Schedule|Cancel|Enable|Disable|Set|Add|Remove|Change|"
-                      r"Start|Request|Accept|Admin|POST|PUT|DELETE)")
+# Actions that change something (the rest describe, list or get); Cognito's Admin* calls are
+# named by the verb that follows (AdminCreateUser changes, AdminGetUser reads).
+MUTATING = re.compile(r"(Admin)?(Create|Put|Delete|Update|Modify|Attach|Detach|Associate|Disassociate|Authorize|Revoke|Register|"
+                      r"Deregister|Tag|Untag|Run|Terminate|Allocate|Release|Import|Schedule|Cancel|Enable|Disable|Set|Add|Remove|"
+                      r"Change|Start|Request|Accept|Confirm|POST|PUT|DELETE)")
 CREDENTIAL = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/(?P<service>[^/]+)/aws4_request")
 
 

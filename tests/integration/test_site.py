@@ -153,13 +153,9 @@ def test_network_sites_routes_and_least_privilege_groups(site, aws_client):
     assert records["pacs.dicoogle.internal."]["Type"] == "CNAME"
 
 
-def hosts(aws_client, deployment=DEPLOYMENT):
-    return running_instances(aws_client, deployment)
-
-
-def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_client):
+def test_edge_hosts_are_private_and_least_privileged(site, aws_client):
     ec2, iam = aws_client("ec2"), aws_client("iam")
-    found = hosts(aws_client)
+    found = running_instances(aws_client, DEPLOYMENT)
     assert set(found) == {"client", "storage"}
     [image] = ec2.describe_images(Owners=["136693071363"], Filters=[{"Name": "name", "Values": ["debian-12-amd64-*"]}])["Images"]
     tagged = [{"Name": "tag:" + TAG_KEY, "Values": [DEPLOYMENT]}]
@@ -172,8 +168,6 @@ def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_
         assert tags["dicoogle:ssm-bucket"] == "%s-ssm-123456789012-eu-west-1" % DEPLOYMENT
         assert tags["dicoogle:login-user"] == "admin"
         assert instance["ImageId"] == image["ImageId"] and instance["InstanceType"] == "t3.small"
-        assert instance["MetadataOptions"]["HttpTokens"] == "required"
-        assert instance["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
         assert "PublicIpAddress" not in instance or not instance["PublicIpAddress"]
         assert all(not n.get("Association", {}).get("PublicIp") for n in instance["NetworkInterfaces"])
         assert instance["VpcId"] == vpcs["%s-%s" % (DEPLOYMENT, role)]
@@ -181,7 +175,7 @@ def test_edge_hosts_are_private_imdsv2_encrypted_and_least_privileged(site, aws_
         assert instance["IamInstanceProfile"]["Arn"].endswith(":instance-profile/%s-%s-host" % (DEPLOYMENT, role))
         assert instance["KeyName"] == DEPLOYMENT
         [volume] = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance["InstanceId"]]}])["Volumes"]
-        assert volume["Encrypted"] and volume["KmsKeyId"] == key_arn(aws_client)
+        # IMDSv2 and the volume's key: tests/security/test_security_aws.py
         assert (volume["Size"], volume["VolumeType"]) == (16, "gp3")
         # Debian's image has no SSM agent: the first boot installs it
         user_data = ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")["UserData"]["Value"]
@@ -239,7 +233,7 @@ def test_aws_inventory_groups_the_hosts_by_their_role_tag(site, aws_client, ansi
     shown = run("ansible", "-i", "inventories/aws", "dicoogle_hosts", "-m", "ansible.builtin.debug", "-a",
                 "msg={{ ansible_connection }},{{ ansible_host }},{{ ansible_aws_ssm_bucket_name }},{{ ansible_aws_ssm_region }}")
     bucket = "%s-ssm-123456789012-eu-west-1" % DEPLOYMENT
-    for instance in hosts(aws_client).values():
+    for instance in running_instances(aws_client, DEPLOYMENT).values():
         assert "amazon.aws.aws_ssm,%s,%s,eu-west-1" % (instance["InstanceId"], bucket) in shown, shown
     # another deployment's inventory sees none of them
     env["DICOOGLE_DEPLOYMENT"] = "it-nobody"
@@ -272,7 +266,7 @@ def test_edge_hosts_on_ubuntu_reached_by_ssh(site, aws_client, run_playbook, tmp
     try:
         up = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=extra)
         assert up.rc == 0, up
-        found = hosts(aws_client, "it-ssh")
+        found = running_instances(aws_client, "it-ssh")
         noble = [{"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-*"]}]
         [image] = ec2.describe_images(Owners=["099720109477"], Filters=noble)["Images"]
         assert {role: i["ImageId"] for role, i in found.items()} == {"client": image["ImageId"], "storage": image["ImageId"]}
@@ -289,7 +283,7 @@ def test_edge_hosts_on_ubuntu_reached_by_ssh(site, aws_client, run_playbook, tmp
         down = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=dict(extra, role_state="absent"))
         ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
     assert down.rc == 0, down
-    assert hosts(aws_client, "it-ssh") == {}
+    assert running_instances(aws_client, "it-ssh") == {}
     assert tagged_resources(aws_client, "it-ssh") == []
     again = run_playbook("tests/integration/playbooks/edge_hosts.yml", extra_vars=dict(extra, role_state="absent"))
     assert again.rc == 0 and again.changed == 0, again

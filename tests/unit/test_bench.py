@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from bench.provisioning import api_call, recap, slowest_tasks
+from bench.provisioning import MUTATING, api_call, recap, slowest_tasks
 from bench.run import table
 
 SCOPE = "AWS4-HMAC-SHA256 Credential=testing/20261126/eu-west-1/%s/aws4_request, SignedHeaders=host, Signature=0"
@@ -56,3 +56,8 @@ def test_table_aligns_columns_under_a_header_rule():
     assert lines[0] == "| Figure   | Value | Method   |"
     assert lines[1] == "|----------|-------|----------|"
     assert lines[2] == "| Converge | 174 s | site.yml |"
+
+
+def test_reads_are_not_counted_as_changes():
+    assert all(MUTATING.match(a) for a in ("CreateVpc", "AdminCreateUser", "AdminSetUserPassword", "PUT /bench-images", "RunInstances"))
+    assert not any(MUTATING.match(a) for a in ("AdminGetUser", "DescribeVpcs", "GetBucketPolicy", "ListTagsForResource", "GET /bench-images"))
