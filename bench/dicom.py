@@ -2,10 +2,14 @@
 this machine): C-STORE of synthetic instances from the client host straight to the PACS's DICOM
 port versus through the mutual-TLS tunnels (the client's tunnel, the PACS task's tunnel server),
 and C-MOVE of a 100-instance study to the storage node (the PACS task's tunnel client, the storage
-node's TLS storescp). dcmtk's storescu and movescu, run on the client host."""
+node's TLS storescp). dcmtk's storescu and movescu, run on the client host. Then the bulk path
+for 1,000 instances: into the images bucket (community.aws.s3_sync), into the PACS's images
+directory (the lab's stand-in for DataSync: every object fetched), indexed by the PACS
+(dicoogle.aws.pacs_index)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,13 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / ".build"))
 
-from tests.helpers import free_port  # noqa: E402  pylint: disable=wrong-import-position
+from bench.provisioning import slowest_tasks  # noqa: E402  pylint: disable=wrong-import-position
+from tests.helpers import free_port, moto_client  # noqa: E402  pylint: disable=wrong-import-position
 
 DEPLOYMENT = "bench-lab"
 AET = "DICOOGLE-STORAGE"
 ENDPOINT = "pacs.dicoogle.internal"
 STORE_INSTANCES = 200
 MOVE_INSTANCES = 100
+BULK_INSTANCES = 1000
+BULK_PREFIX = "bench-bulk/"
 # 512 x 512, 8 bits: a 256 KiB frame, the size of a small CT slice
 SIZE = 512
 WORK = "/var/tmp/dicoogle-bench"
@@ -69,18 +76,63 @@ def lab(action: str, state: Path, port: int, https_port: int) -> float:
     return time.monotonic() - started
 
 
-def measure() -> dict:
+def bulk_playbook(tag: str, state: Path, port: int, https_port: int, study: Path, report: Path) -> float:
+    """Run bench/bulk_path.yml's tasks of one tag; return the seconds of the tagged task
+    (profile_tasks), without Ansible's start-up."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), DICOOGLE_LAB_MOTO_PORT=str(port), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SUMMARY_ONLY="true",
+               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")))
+    extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state), "dicoogle_lab_https_port": https_port,
+             "bench_study_dir": str(study), "bench_prefix": BULK_PREFIX, "bench_result": str(report)}
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/lab", "bench/bulk_path.yml",
+                           "--tags", tag, "-e", json.dumps(extra)], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit("bulk path (%s) failed:\n%s" % (tag, (proc.stdout + proc.stderr)[-4000:]))
+    timed = dict(slowest_tasks(proc.stdout, 100))
+    task = "Upload the study into the images bucket" if tag == "upload" else "Index the images directory and wait"
+    return timed[task]
+
+
+def bulk_sync(port: int, state: Path) -> tuple[float, int]:
+    """The lab's stand-in for DataSync (which cannot reach a Docker volume): every object under
+    the prefix fetched into the PACS's images directory. Returns seconds and objects."""
+    s3 = moto_client(port, "s3")
+    [bucket] = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-images-")]
+    dest = state / "pacs/images/froms3"
+    dest.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=BULK_PREFIX) for o in page.get("Contents", [])]
+    for key in keys:
+        s3.download_file(bucket, key, str(dest / key.rsplit("/", 1)[-1]))
+    return time.monotonic() - started, len(keys)
+
+
+def measure_bulk(tmp: Path, state: Path, port: int, https_port: int, study: tuple[str, int]) -> dict:
+    report = tmp / "bulk.json"
+    upload = bulk_playbook("upload", state, port, https_port, tmp / "studies" / "bulk", report)
+    sync, objects = bulk_sync(port, state)
+    index = bulk_playbook("index", state, port, https_port, tmp / "studies" / "bulk", report)
+    counts = json.loads(report.read_text())
+    if objects != BULK_INSTANCES or counts["indexed"] != BULK_INSTANCES or counts["errors"]:
+        raise SystemExit("bulk path: %d objects synchronised, %d indexed, %d errors of %d" % (objects, counts["indexed"], counts["errors"], BULK_INSTANCES))
+    total = upload + sync + index
+    return {"instances": BULK_INSTANCES, "bytes": study[1], "upload_s": round(upload, 1), "sync_s": round(sync, 1), "index_s": round(index, 1),
+            "total_s": round(total, 1), "instances_per_s": round(BULK_INSTANCES / total, 1)}
+
+
+def measure(results=None) -> dict:  # pylint: disable=unused-argument
     with tempfile.TemporaryDirectory(prefix="dicoogle-bench-dicom-") as tmp:
         tmp = Path(tmp)
         state, port, https_port = tmp / "state", free_port(), free_port()
         result = {"instances": STORE_INSTANCES, "frame": "%dx%d 8-bit" % (SIZE, SIZE)}
         studies = {}
-        for name, count in (("direct", STORE_INSTANCES), ("tunnel", STORE_INSTANCES), ("move", MOVE_INSTANCES)):
+        for name, count in (("direct", STORE_INSTANCES), ("tunnel", STORE_INSTANCES), ("move", MOVE_INSTANCES), ("bulk", BULK_INSTANCES)):
             studies[name] = synthetic_study(tmp / "studies" / name, "bench-" + name, count)
         result["lab_up_s"] = round(lab("up", state, port, https_port), 1)
         try:
             on("client", "mkdir", "-p", WORK)  # not a tmpfs: docker cp writes into the container's layer
-            docker("cp", str(tmp / "studies") + "/.", "%s-client:%s" % (DEPLOYMENT, WORK))
+            for name in ("direct", "tunnel", "move"):
+                docker("cp", str(tmp / "studies" / name), "%s-client:%s/%s" % (DEPLOYMENT, WORK, name))
             paths = {
                 "direct": [ENDPOINT, "1045"],  # the PACS's own DICOM port, no TLS: the reference
                 "tunnel": ["127.0.0.1", "16666"],  # the client's tunnel -> the PACS task's tunnel server
@@ -102,6 +154,7 @@ def measure() -> dict:
                 raise SystemExit("C-MOVE moved %d of %d instances:\n%s" % (moved, MOVE_INSTANCES, move.stderr[-3000:]))
             result["move"] = {"seconds": round(seconds, 2), "instances": moved, "instances_per_s": round(moved / seconds, 1),
                               "mb_per_s": round(studies["move"][1] / seconds / 1e6, 1)}
+            result["bulk"] = measure_bulk(tmp, state, port, https_port, studies["bulk"])
         finally:
             result["lab_down_s"] = round(lab("down", state, port, https_port), 1)
         return result
@@ -122,6 +175,11 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
     out.append(("C-MOVE of a %d-instance study to the storage node" % m["instances"],
                 "%.1f s (%.1f inst/s, %.1f MB/s)" % (m["seconds"], m["instances_per_s"], m["mb_per_s"]),
                 "movescu -S on the client host; PACS task's tunnel client -> storage TLS storescp; files counted there"))
+    b = result["bulk"]
+    out.append(("Bulk path, %d instances (%.0f MB): upload / sync / index" % (b["instances"], b["bytes"] / 1e6),
+                "%.1f s / %.1f s / %.1f s = %.1f s (%.1f inst/s)" % (b["upload_s"], b["sync_s"], b["index_s"], b["total_s"], b["instances_per_s"]),
+                "community.aws.s3_sync into the images bucket (moto); every object fetched into the PACS's images directory "
+                "(the lab's stand-in for DataSync); dicoogle.aws.pacs_index until done, all %d indexed" % b["instances"]))
     out.append(("Lab up / down (AWS side in moto + Docker sites and task)", "%.0f s / %.0f s" % (result["lab_up_s"], result["lab_down_s"]),
                 "scripts/lab.sh up (no flows) and down"))
     return out

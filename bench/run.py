@@ -14,9 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import dicom, provisioning  # noqa: E402  pylint: disable=wrong-import-position
+from bench import aws_estimate, dicom, host_config, provisioning  # noqa: E402  pylint: disable=wrong-import-position
 
-BENCHMARKS = {"provisioning": provisioning, "dicom": dicom}
+# In this order: aws_estimate reads the provisioning converge and the host configuration time.
+BENCHMARKS = {"provisioning": provisioning, "host_config": host_config, "aws_estimate": aws_estimate, "dicom": dicom}
 
 
 def table(rows):
@@ -36,11 +37,13 @@ def main(argv=None):
     unknown = sorted(set(args.only) - set(BENCHMARKS))
     if unknown:
         parser.error("no benchmark %s; there are %s" % (", ".join(unknown), ", ".join(sorted(BENCHMARKS))))
-    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")}}
+    previous = ROOT / ".bench/results.json"
+    results = json.loads(previous.read_text()) if args.only and previous.exists() else {}
+    results |= {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")}}
     rows = [("Figure", "Value", "Method")]
     for name in args.only or list(BENCHMARKS):
         print("[bench] %s ..." % name, file=sys.stderr, flush=True)
-        results[name] = BENCHMARKS[name].measure()
+        results[name] = BENCHMARKS[name].measure(results)
         rows += BENCHMARKS[name].rows(results[name])
     out = ROOT / ".bench"
     out.mkdir(exist_ok=True)
