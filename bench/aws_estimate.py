@@ -32,23 +32,25 @@ class Step:
 
 # Keyed by "role : task name" as profile_tasks names them (a prefix: names may end in a variable).
 STEPS = {
-    "dicoogle.aws.network : Create the NAT gateways": Step("amazon.aws.ec2_vpc_nat_gateway", False, "nat_gateway", ("nat_gateway",)),
-    "dicoogle.aws.network : Create the PACS VPC's interface endpoints": Step("amazon.aws.ec2_vpc_endpoint", False, "interface_endpoint",
-                                                                          ("interface_endpoint",)),
-    "dicoogle.aws.privatelink : Create the internal network load balancer": Step("community.aws.elb_network_lb", False, "network_load_balancer",
-                                                                                  ("network_load_balancer",)),
+    "dicoogle.aws.network : Create the NAT gateways": Step(
+        "amazon.aws.ec2_vpc_nat_gateway", False, "nat_gateway", ("nat_gateway",)),
+    "dicoogle.aws.network : Create the PACS VPC's interface endpoints": Step(
+        "amazon.aws.ec2_vpc_endpoint", False, "interface_endpoint", ("interface_endpoint",)),
+    "dicoogle.aws.privatelink : Create the internal network load balancer": Step(
+        "community.aws.elb_network_lb", False, "network_load_balancer", ("network_load_balancer",)),
     "dicoogle.aws.privatelink : Offer the load balancer as a VPC endpoint service": Step(
         "dicoogle.aws.vpc_endpoint_service", False, "endpoint_service", ("endpoint_service",), ("network_load_balancer",)),
     "dicoogle.aws.privatelink : Create the client VPC's interface endpoint to the PACS": Step(
         "amazon.aws.ec2_vpc_endpoint", False, "pacs_endpoint", ("interface_endpoint",), ("endpoint_service",)),
-    "dicoogle.aws.storage : Create the PACS file system": Step("dicoogle.aws.efs_file_system", True, "efs_mount_target",
-                                                                ("efs_file_system", "efs_mount_target")),
-    "dicoogle.aws.edge_hosts : Run the client and the storage hosts": Step("amazon.aws.ec2_instance", True, "ec2_running", ("ec2_running",)),
-    "dicoogle.aws.front_door : Request the web certificate from ACM": Step("dicoogle.aws.acm_certificate_request", False, "acm_issued",
-                                                                         ("acm_issued",)),
+    "dicoogle.aws.storage : Create the PACS file system": Step(
+        "dicoogle.aws.efs_file_system", True, "efs_mount_target", ("efs_file_system", "efs_mount_target")),
+    "dicoogle.aws.edge_hosts : Run the client and the storage hosts": Step(
+        "amazon.aws.ec2_instance", True, "ec2_running", ("ec2_running",)),
+    "dicoogle.aws.front_door : Request the web certificate from ACM": Step(
+        "dicoogle.aws.acm_certificate_request", False, "acm_issued", ("acm_issued",)),
     "dicoogle.aws.front_door : Wait until ACM has issued the certificate": Step(needs=("acm_issued",)),
-    "dicoogle.aws.front_door : Create the internet-facing load balancer": Step("amazon.aws.elb_application_lb", False,
-                                                                              "application_load_balancer", ("application_load_balancer",)),
+    "dicoogle.aws.front_door : Create the internet-facing load balancer": Step(
+        "amazon.aws.elb_application_lb", False, "application_load_balancer", ("application_load_balancer",)),
     "dicoogle.aws.pacs_service : Run the PACS service in the private subnets": Step(
         "community.aws.ecs_service", False, "ecs_service_stable", ("ecs_service_stable",),
         ("application_load_balancer", "network_load_balancer", "interface_endpoint", "efs_mount_target", "nat_gateway")),
@@ -86,7 +88,8 @@ class Variant:
 
 def playbook_estimate(timeline, calls: int, host_config_s: float, variant: Variant, root: Path = ROOT) -> dict:
     usable, clock, waited, log = {}, 0.0, 0.0, []
-    requests = [i for i, (task, _) in enumerate(timeline) if task.startswith("dicoogle.aws.front_door : Request the web certificate from ACM")]
+    request = "dicoogle.aws.front_door : Request the web certificate from ACM"
+    requests = [i for i, entry in enumerate(timeline) if entry[0].startswith(request)]
     acm_at = (requests[0] if variant.acm_request == "first" else requests[-1]) if requests else None
     per_call = TIMES["api_call"]["seconds"] * calls / max(len(timeline), 1)
 
@@ -132,7 +135,8 @@ GRAPH = {
     "public_zone": ((), ()), "certificate": (("acm_issued",), ("public_zone",)), "cognito": ((), ()),
     "application_load_balancer": (("application_load_balancer",), ("subnets", "security_groups")), "alb_target_group": ((), ("vpcs",)),
     "https_listener": ((), ("application_load_balancer", "certificate", "alb_target_group", "cognito")),
-    "kms_key": ((), ()), "file_system": (("efs_file_system",), ("kms_key",)), "mount_targets": (("efs_mount_target",), ("file_system", "subnets", "security_groups")),
+    "kms_key": ((), ()), "file_system": (("efs_file_system",), ("kms_key",)),
+    "mount_targets": (("efs_mount_target",), ("file_system", "subnets", "security_groups")),
     "datasync": ((), ("mount_targets",)), "roles": ((), ()), "log_group": ((), ("kms_key",)), "repositories": ((), ("kms_key",)),
     "task_definition": ((), ("roles", "log_group", "repositories")), "cluster": ((), ()),
     "ecs_service": (("ecs_service_stable",), ("https_listener", "nlb_listeners", "task_definition", "cluster", "mount_targets",
@@ -177,7 +181,8 @@ def variants() -> list:
 def measure(results=None) -> dict:
     provisioning = (results or {}).get("provisioning")
     if not provisioning:
-        raise SystemExit("aws_estimate uses the provisioning benchmark's converge: run `make bench` or `bench/run.py provisioning aws_estimate`")
+        raise SystemExit("aws_estimate uses the provisioning benchmark's converge: "
+                         "run `make bench` or `bench/run.py provisioning aws_estimate`")
     converge = provisioning["converge"]
     host_config_s = (results or {}).get("host_config", {}).get("package", {}).get("first_s", 60.0)
     out = {"moto_wall_s": converge["wall_s"], "api_calls": converge["api_calls"], "host_config_s": host_config_s,

@@ -33,11 +33,16 @@ def table(rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("only", nargs="*", help="benchmarks to run, of %s (default: all)" % ", ".join(sorted(BENCHMARKS)))
+    parser.add_argument("--report", action="store_true", help="print the table of the figures in .bench/results.json, run nothing")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.only) - set(BENCHMARKS))
     if unknown:
         parser.error("no benchmark %s; there are %s" % (", ".join(unknown), ", ".join(sorted(BENCHMARKS))))
     previous = ROOT / ".bench/results.json"
+    if args.report:
+        results = json.loads(previous.read_text())
+        print(table([("Figure", "Value", "Method")] + [row for name in BENCHMARKS if name in results for row in BENCHMARKS[name].rows(results[name])]))
+        return
     results = json.loads(previous.read_text()) if args.only and previous.exists() else {}
     results |= {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")}}
     rows = [("Figure", "Value", "Method")]
@@ -45,9 +50,9 @@ def main(argv=None):
         print("[bench] %s ..." % name, file=sys.stderr, flush=True)
         results[name] = BENCHMARKS[name].measure(results)
         rows += BENCHMARKS[name].rows(results[name])
-    out = ROOT / ".bench"
-    out.mkdir(exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=2))
+        # after each one: a later failure keeps what was measured (--report prints it)
+        previous.parent.mkdir(exist_ok=True)
+        previous.write_text(json.dumps(results, indent=2))
     print(table(rows))
 
 

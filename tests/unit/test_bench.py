@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
+from bench.host_config import archive_sha256
 from bench.provisioning import MUTATING, api_call, recap, slowest_tasks
 from bench.run import table
 
@@ -61,3 +64,22 @@ def test_table_aligns_columns_under_a_header_rule():
 def test_reads_are_not_counted_as_changes():
     assert all(MUTATING.match(a) for a in ("CreateVpc", "AdminCreateUser", "AdminSetUserPassword", "PUT /bench-images", "RunInstances"))
     assert not any(MUTATING.match(a) for a in ("AdminGetUser", "DescribeVpcs", "GetBucketPolicy", "ListTagsForResource", "GET /bench-images"))
+
+
+DSC = """Format: 3.0 (quilt)
+Source: dcmtk
+Checksums-Sha1:
+ 0000000000000000000000000000000000000000 6641083 dcmtk_3.6.7.orig.tar.gz
+Checksums-Sha256:
+ 1111111111111111111111111111111111111111111111111111111111111111 6641083 dcmtk_3.6.7.orig.tar.gz
+ 2222222222222222222222222222222222222222222222222222222222222222 60092 dcmtk_3.6.7-9~deb12u4.debian.tar.xz
+Files:
+ 33333333333333333333333333333333 6641083 dcmtk_3.6.7.orig.tar.gz
+"""
+
+
+def test_the_source_archive_is_pinned_by_the_sha256_its_dsc_lists():
+    assert archive_sha256(DSC, "dcmtk_3.6.7.orig.tar.gz") == "1" * 64
+    assert archive_sha256(DSC, "dcmtk_3.6.7-9~deb12u4.debian.tar.xz") == "2" * 64
+    with pytest.raises(ValueError):
+        archive_sha256(DSC, "dcmtk_3.6.8.orig.tar.gz")

@@ -45,8 +45,8 @@ def test_a_wait_holds_the_run_and_removing_it_shortens_the_estimate():
     imported = [t for t in TIMELINE if "certificate" not in t[0]]
     assert (playbook_estimate(imported, 0, 10, Variant("efs", waits={EFS: False}))["total_s"]
             < playbook_estimate(imported, 0, 10, Variant("now"))["total_s"])
-    assert any("Create the PACS file system" in why for why, _ in now["holds"])
-    assert not any("Create the PACS file system" in why for why, _ in efs_free["holds"])
+    assert any("Create the PACS file system" in hold[0] for hold in now["holds"])
+    assert not any("Create the PACS file system" in hold[0] for hold in efs_free["holds"])
 
 
 def test_requesting_the_certificate_first_shortens_the_wait_for_it():
@@ -54,12 +54,13 @@ def test_requesting_the_certificate_first_shortens_the_wait_for_it():
     late = playbook_estimate(TIMELINE, 0, 10, Variant("late", acm_request="last"))
     assert late["total_s"] - early["total_s"] > 0
     held = dict(late["holds"])
-    assert held["dicoogle.aws.front_door : Wait until ACM has issued the certificate (needs acm_issued)"] == pytest.approx(TIMES["acm_issued"]["seconds"] - 1, abs=1)
+    waited = held["dicoogle.aws.front_door : Wait until ACM has issued the certificate (needs acm_issued)"]
+    assert waited == pytest.approx(TIMES["acm_issued"]["seconds"] - 1, abs=1)
 
 
 def test_the_run_ends_when_the_service_is_stable_and_the_hosts_answer():
     estimate = playbook_estimate(TIMELINE, 0, 10, Variant("now"))
-    assert [why for why, _ in estimate["holds"]][-1] == "pacs_config: wait until the PACS answers"
+    assert estimate["holds"][-1][0] == "pacs_config: wait until the PACS answers"
     # api calls add their latency
     assert playbook_estimate(TIMELINE, 1000, 10, Variant("now"))["total_s"] > estimate["total_s"]
 
