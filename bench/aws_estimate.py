@@ -169,10 +169,13 @@ def variants() -> list:
     instances = "dicoogle.aws.edge_hosts : Run the client and the storage hosts"
     lifecycle = "dicoogle.aws.edge_hosts : Expire the transfer bucket's objects after a day"
     efs = "dicoogle.aws.storage : Create the PACS file system"
+    routes = "dicoogle.aws.network : Wait for the route tables"
     return [
         # before this change: the hosts' launch waited for running, the lifecycle rule was read
-        # back 6 times 5 s apart, the certificate was requested in the front door
-        Variant("before: waits in place", waits={instances: True}, acm_request="last", extra={lifecycle: 30}),
+        # back 6 times 5 s apart (s3_lifecycle's wait), the certificate was requested in the front
+        # door, and the 9 route tables were written one after the other, the module pausing 5 s
+        # after each (8 pauses more than concurrently)
+        Variant("before: waits in place", waits={instances: True}, acm_request="last", extra={lifecycle: 30, routes: 8 * 5}),
         Variant("now: create without waiting, certificate requested first"),
         Variant("next: mount targets not waited for either", waits={efs: False}),
     ]
