@@ -168,7 +168,6 @@ def cloudformation_estimate() -> dict:
 def variants() -> list:
     instances = "dicoogle.aws.edge_hosts : Run the client and the storage hosts"
     lifecycle = "dicoogle.aws.edge_hosts : Expire the transfer bucket's objects after a day"
-    efs = "dicoogle.aws.storage : Create the PACS file system"
     routes = "dicoogle.aws.network : Wait for the route tables"
     return [
         # before this change: the hosts' launch waited for running, the lifecycle rule was read
@@ -177,7 +176,6 @@ def variants() -> list:
         # after each (8 pauses more than concurrently)
         Variant("before: waits in place", waits={instances: True}, acm_request="last", extra={lifecycle: 30, routes: 8 * 5}),
         Variant("now: create without waiting, certificate requested first"),
-        Variant("next: mount targets not waited for either", waits={efs: False}),
     ]
 
 
@@ -200,7 +198,8 @@ def rows(result: dict) -> list:
               "waits read from the roles; then the hosts reached and configured (%.0f s) and the PACS answering"
               % (TIMES["api_call"]["seconds"], result["host_config_s"]))
     for estimate in result["playbook"]:
-        top = ", ".join("%s %d s" % (why.split(" : ")[-1][:48], s) for why, s in sorted(estimate["holds"], key=lambda h: -h[1])[:2])
+        longest = sorted(estimate["holds"], key=lambda h: -h[1])[:2]
+        top = ", ".join("%s %d s" % (why.split(" : ")[-1].split(" (")[0], seconds) for why, seconds in longest)
         out.append(("AWS deploy estimate, site.yml, %s" % estimate["label"], "%.1f min (%.1f min waiting; longest: %s)"
                     % (estimate["total_s"] / 60, estimate["waiting_s"] / 60, top), method))
     cfn = result["cloudformation"]
