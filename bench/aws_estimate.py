@@ -28,6 +28,7 @@ class Step:
     seconds: tuple = ()  # the aws_times.yml entries the resource takes, in sequence
     usable_after: tuple = ()  # resources it cannot be usable before (beside its own time)
     needs: tuple = ()  # resources that must be usable before its API call succeeds
+    then: tuple = ()  # (resource, aws_times.yml entries, usable after) that follows from this one
 
 
 # Keyed by "role : task name" as profile_tasks names them (a prefix: names may end in a variable).
@@ -45,7 +46,8 @@ STEPS = {
     "dicoogle.aws.storage : Create the PACS file system": Step(
         "dicoogle.aws.efs_file_system", True, "efs_mount_target", ("efs_file_system", "efs_mount_target")),
     "dicoogle.aws.edge_hosts : Run the client and the storage hosts": Step(
-        "amazon.aws.ec2_instance", True, "ec2_running", ("ec2_running",)),
+        "amazon.aws.ec2_instance", True, "ec2_running", ("ec2_running",),
+        then=("ec2_reachable", ("ec2_reachable",), ("nat_gateway",))),
     "dicoogle.aws.front_door : Request the web certificate from ACM": Step(
         "dicoogle.aws.acm_certificate_request", False, "acm_issued", ("acm_issued",)),
     "dicoogle.aws.front_door : Wait until ACM has issued the certificate": Step(needs=("acm_issued",)),
@@ -55,8 +57,6 @@ STEPS = {
         "community.aws.ecs_service", False, "ecs_service_stable", ("ecs_service_stable",),
         ("application_load_balancer", "network_load_balancer", "interface_endpoint", "efs_mount_target", "nat_gateway")),
 }
-# What usable resources a resource's own readiness also waits for.
-DERIVED = {"ec2_reachable": (("ec2_reachable",), ("ec2_running", "nat_gateway"))}
 
 
 def task_file_wait(key: str, step: Step, root: Path = ROOT):
@@ -110,9 +110,9 @@ def playbook_estimate(timeline, calls: int, host_config_s: float, variant: Varia
             ready = clock + sum(TIMES[t]["seconds"] for t in step.seconds)
             ready = max([ready] + [usable.get(a, ready) for a in step.usable_after])
             usable[step.creates] = ready
-            if step.creates == "ec2_running":
-                times, after = DERIVED["ec2_reachable"]
-                usable["ec2_reachable"] = max([ready + sum(TIMES[t]["seconds"] for t in times)] + [usable.get(a, 0) for a in after])
+            if step.then:
+                name, times, after = step.then
+                usable[name] = max([ready + sum(TIMES[t]["seconds"] for t in times)] + [usable.get(a, 0) for a in after])
             wait = variant.waits.get(key, task_file_wait(key, step, root) if step.module else False)
             if wait:
                 hold(ready, task + " (waits)")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / ".build"))
 
-from bench.provisioning import slowest_tasks  # noqa: E402  pylint: disable=wrong-import-position
+from bench.provisioning import ANSIBLE_PLAYBOOK, playbook_env, timed_tasks  # noqa: E402  pylint: disable=wrong-import-position
 from tests.helpers import free_port, moto_client  # noqa: E402  pylint: disable=wrong-import-position
 
 DEPLOYMENT = "bench-lab"
@@ -79,16 +79,14 @@ def lab(action: str, state: Path, port: int, https_port: int) -> float:
 def bulk_playbook(tag: str, state: Path, port: int, https_port: int, study: Path, report: Path) -> float:
     """Run bench/bulk_path.yml's tasks of one tag; return the seconds of the tagged task
     (profile_tasks), without Ansible's start-up."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), DICOOGLE_LAB_MOTO_PORT=str(port), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SUMMARY_ONLY="true",
-               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")))
+    env = playbook_env(DICOOGLE_LAB_MOTO_PORT=str(port))
     extra = {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state), "dicoogle_lab_https_port": https_port,
              "bench_study_dir": str(study), "bench_prefix": BULK_PREFIX, "bench_result": str(report)}
-    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/lab", "bench/bulk_path.yml",
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "inventories/lab", "bench/bulk_path.yml",
                            "--tags", tag, "-e", json.dumps(extra)], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit("bulk path (%s) failed:\n%s" % (tag, (proc.stdout + proc.stderr)[-4000:]))
-    timed = dict(slowest_tasks(proc.stdout, 100))
+    timed = dict(timed_tasks(proc.stdout))
     task = "Upload the study into the images bucket" if tag == "upload" else "Index the images directory and wait"
     return timed[task]
 

@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.provisioning import ANSIBLE_PLAYBOOK, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
+
 PLAYBOOK = ROOT / "bench/dcmtk_host.yml"
 IMAGE = os.environ.get("DICOOGLE_LAB_BASE_IMAGE", "dicoogle-lab/debian12-systemd:1")
 # Debian 12's dcmtk: the release its package is built from.
@@ -59,10 +61,9 @@ def container(name: str) -> None:
 
 
 def configure(name: str, extra: dict) -> tuple[float, dict]:
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")))
+    env = playbook_env()
     started = time.monotonic()
-    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", name + ",", "-c", "community.docker.docker",
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", name + ",", "-c", "community.docker.docker",
                            str(PLAYBOOK), "-e", json.dumps(extra)], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     if proc.returncode != 0:

@@ -55,6 +55,18 @@ def api_call(entry: dict) -> tuple[str, str]:
     return service, "%s /%s" % (entry["method"], path)
 
 
+ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
+
+
+def playbook_env(**extra) -> dict:
+    """The environment the benchmarks run ansible-playbook in: the project's ansible.cfg, this
+    venv first on PATH, every task timed in run order (profile_tasks' recap only)."""
+    return dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+                ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SUMMARY_ONLY="true",
+                PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", PROFILE_TASKS_SORT_ORDER="none",
+                PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")), **extra)
+
+
 def recorded(path: Path, start: int) -> list[tuple[str, str]]:
     lines = path.read_text().splitlines() if path.exists() else []
     return [api_call(json.loads(line)) for line in lines[start:]]
@@ -78,12 +90,10 @@ def recap(output: str) -> dict:
 
 
 def run(playbook: str, port: int, state: Path, recording: Path) -> dict:
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), DICOOGLE_LAB_MOTO_PORT=str(port), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SUMMARY_ONLY="true",
-               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", PROFILE_TASKS_SORT_ORDER="none", PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")))
+    env = playbook_env(DICOOGLE_LAB_MOTO_PORT=str(port))
     before = len(recording.read_text().splitlines()) if recording.exists() else 0
     started = time.monotonic()
-    proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/lab", playbook, "--limit", "localhost",
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "inventories/lab", playbook, "--limit", "localhost",
                            "-e", json.dumps({"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(state), **EXTRA})],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
