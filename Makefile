@@ -2,7 +2,8 @@
 # `make bench` runs the benchmarks of bench/ and prints their table.
 SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
-export PATH := $(VENV)/bin:$(PATH)
+# Go (for the ghostunnel build) where this machine kind keeps it, if it is not on the PATH already.
+export PATH := $(VENV)/bin:$(PATH):/usr/local/go/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: setup lab lab-down test bench lint sanity build molecule unit integration

@@ -1,8 +1,10 @@
-"""DICOM data plane in the lab (`scripts/lab.sh up`, engines orthanc and stunnel, everything on
-this machine): C-STORE of synthetic instances from the client host straight to the PACS's DICOM
-port versus through the mutual-TLS tunnels (the client's tunnel, the PACS task's tunnel server),
-and C-MOVE of a 100-instance study to the storage node (the PACS task's tunnel client, the storage
-node's TLS storescp). dcmtk's storescu and movescu, run on the client host. Then the bulk path
+"""DICOM data plane in the lab (`scripts/lab.sh up`, PACS engine orthanc, everything on this
+machine), for each tunnel engine (ghostunnel, then the same lab re-run with stunnel): C-STORE of
+synthetic instances from the client host straight to the PACS's DICOM port versus through the
+mutual-TLS tunnels (the client's tunnel, the PACS task's tunnel server), in ROUNDS alternating
+rounds whose ratios give the tunnel's cost (median and spread); and C-MOVE of a 100-instance study
+to the storage node (the PACS task's tunnel client, the storage node's TLS storescp). dcmtk's
+storescu and movescu, run on the client host. Then the bulk path
 for 1,000 instances: into the images bucket (community.aws.s3_sync), into the PACS's images
 directory (the lab's stand-in for DataSync: every object fetched), indexed by the PACS
 (dicoogle.aws.pacs_index)."""
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,10 @@ DEPLOYMENT = "bench-lab"
 AET = "DICOOGLE-STORAGE"
 ENDPOINT = "pacs.dicoogle.internal"
 STORE_INSTANCES = 200
+# Rounds of direct-then-tunnelled C-STORE per engine: each round's ratio is taken within it, so a
+# busy moment of this machine weighs on both sides of one ratio.
+ROUNDS = 5
+ENGINES = ("ghostunnel", "stunnel")
 MOVE_INSTANCES = 100
 BULK_INSTANCES = 1000
 BULK_PREFIX = "bench-bulk/"
@@ -64,12 +71,13 @@ def on(host, *command, check=True):
     return seconds, proc
 
 
-def lab(action: str, state: Path, port: int, https_port: int) -> float:
+def lab(action: str, state: Path, port: int, https_port: int, engine: str = ENGINES[0]) -> float:
     env = dict(os.environ, DICOOGLE_LAB_MOTO_PORT=str(port), DICOOGLE_LAB_FLOWS="0",
                PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")))
     started = time.monotonic()
     proc = subprocess.run([str(ROOT / "scripts/lab.sh"), action, "-e", "dicoogle_deployment=" + DEPLOYMENT,
-                           "-e", "dicoogle_state_dir=%s" % state, "-e", "dicoogle_lab_https_port=%d" % https_port],
+                           "-e", "dicoogle_state_dir=%s" % state, "-e", "dicoogle_lab_https_port=%d" % https_port,
+                           "-e", "dicoogle_tunnel_engine=" + engine],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit("lab %s failed:\n%s" % (action, (proc.stdout + proc.stderr)[-4000:]))
@@ -118,11 +126,49 @@ def measure_bulk(tmp: Path, state: Path, port: int, https_port: int, study: tupl
             "total_s": round(total, 1), "instances_per_s": round(BULK_INSTANCES / total, 1)}
 
 
+def spread(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {"median": round(statistics.median(ordered), 2), "min": round(ordered[0], 2), "max": round(ordered[-1], 2),
+            "runs": [round(v, 2) for v in values]}
+
+
+def store(name: str, target: list[str]) -> float:
+    """One association sending the study `name` (already on the client host) to target."""
+    return on("client", "storescu", "-aec", AET, "-aet", "DICOOGLE-CLIENT", *target, "+sd", "%s/%s" % (WORK, name))[0]
+
+
+def measure_engine(studies: dict) -> dict:
+    """ROUNDS rounds of direct then tunnelled C-STORE, then one C-MOVE, on the lab as it runs."""
+    direct, tunnelled = [], []
+    for _round in range(ROUNDS):
+        direct.append(store("direct", [ENDPOINT, "1045"]))  # the PACS's own DICOM port, no TLS
+        tunnelled.append(store("tunnel", ["127.0.0.1", "16666"]))  # client tunnel -> task's tunnel server
+    size = studies["direct"][1]
+    result = {
+        "direct_s": spread(direct), "tunnel_s": spread(tunnelled),
+        "direct_mb_per_s": round(size / statistics.median(direct) / 1e6, 1),
+        "tunnel_mb_per_s": round(size / statistics.median(tunnelled) / 1e6, 1),
+        # instances per second direct / tunnelled, within each round
+        "ratio": spread([t / d for d, t in zip(direct, tunnelled)]),
+    }
+    uid = studies["move"][0]
+    on("storage", "rm", "-rf", "/var/lib/storescp/study_" + uid)
+    seconds, move = on("client", "movescu", "-v", "-S", "-aec", AET, "-aet", "CONSUMER", "-aem", "CONSUMER",
+                       "-k", "StudyInstanceUID=" + uid, ENDPOINT, "1045")
+    listed = on("storage", "find", "/var/lib/storescp/study_" + uid, "-name", "*.dcm")[1]
+    moved = len(listed.stdout.split())
+    if moved != MOVE_INSTANCES or "Final Move Response (Success)" not in move.stderr:
+        raise SystemExit("C-MOVE moved %d of %d instances:\n%s" % (moved, MOVE_INSTANCES, move.stderr[-3000:]))
+    result["move"] = {"seconds": round(seconds, 2), "instances": moved, "instances_per_s": round(moved / seconds, 1),
+                      "mb_per_s": round(studies["move"][1] / seconds / 1e6, 1)}
+    return result
+
+
 def measure(results=None) -> dict:  # pylint: disable=unused-argument
     with tempfile.TemporaryDirectory(prefix="dicoogle-bench-dicom-") as tmp:
         tmp = Path(tmp)
         state, port, https_port = tmp / "state", free_port(), free_port()
-        result = {"instances": STORE_INSTANCES, "frame": "%dx%d 8-bit" % (SIZE, SIZE)}
+        result = {"instances": STORE_INSTANCES, "frame": "%dx%d 8-bit" % (SIZE, SIZE), "rounds": ROUNDS, "engines": {}}
         studies = {}
         for name, count in (("direct", STORE_INSTANCES), ("tunnel", STORE_INSTANCES), ("move", MOVE_INSTANCES), ("bulk", BULK_INSTANCES)):
             studies[name] = synthetic_study(tmp / "studies" / name, "bench-" + name, count)
@@ -131,27 +177,12 @@ def measure(results=None) -> dict:  # pylint: disable=unused-argument
             on("client", "mkdir", "-p", WORK)  # not a tmpfs: docker cp writes into the container's layer
             for name in ("direct", "tunnel", "move"):
                 docker("cp", str(tmp / "studies" / name), "%s-client:%s/%s" % (DEPLOYMENT, WORK, name))
-            paths = {
-                "direct": [ENDPOINT, "1045"],  # the PACS's own DICOM port, no TLS: the reference
-                "tunnel": ["127.0.0.1", "16666"],  # the client's tunnel -> the PACS task's tunnel server
-            }
-            for name, target in paths.items():
-                seconds = on("client", "storescu", "-aec", AET, "-aet", "DICOOGLE-CLIENT", *target, "+sd", "%s/%s" % (WORK, name))[0]
-                size = studies[name][1]
-                result["store_" + name] = {"seconds": round(seconds, 2), "instances_per_s": round(STORE_INSTANCES / seconds, 1),
-                                           "mb_per_s": round(size / seconds / 1e6, 1), "bytes": size}
-            result["tunnel_ratio"] = round(result["store_direct"]["instances_per_s"] / result["store_tunnel"]["instances_per_s"], 2)
             # the study to move goes in through the tunnel, as the client's own do
-            on("client", "storescu", "-aec", AET, "-aet", "DICOOGLE-CLIENT", "127.0.0.1", "16666", "+sd", WORK + "/move")
-            uid = studies["move"][0]
-            seconds, move = on("client", "movescu", "-v", "-S", "-aec", AET, "-aet", "CONSUMER", "-aem", "CONSUMER",
-                               "-k", "StudyInstanceUID=" + uid, ENDPOINT, "1045")
-            listed = on("storage", "find", "/var/lib/storescp/study_" + uid, "-name", "*.dcm")[1]
-            moved = len(listed.stdout.split())
-            if moved != MOVE_INSTANCES or "Final Move Response (Success)" not in move.stderr:
-                raise SystemExit("C-MOVE moved %d of %d instances:\n%s" % (moved, MOVE_INSTANCES, move.stderr[-3000:]))
-            result["move"] = {"seconds": round(seconds, 2), "instances": moved, "instances_per_s": round(moved / seconds, 1),
-                              "mb_per_s": round(studies["move"][1] / seconds / 1e6, 1)}
+            store("move", ["127.0.0.1", "16666"])
+            for engine in ENGINES:
+                if engine != ENGINES[0]:
+                    result["switch_%s_s" % engine] = round(lab("up", state, port, https_port, engine), 1)
+                result["engines"][engine] = measure_engine(studies)
             result["bulk"] = measure_bulk(tmp, state, port, https_port, studies["bulk"])
         finally:
             result["lab_down_s"] = round(lab("down", state, port, https_port), 1)
@@ -159,20 +190,22 @@ def measure(results=None) -> dict:  # pylint: disable=unused-argument
 
 
 def rows(result: dict) -> list[tuple[str, str, str]]:
-    n, frame = result["instances"], result["frame"]
+    n, frame, rounds = result["instances"], result["frame"], result["rounds"]
     out = []
-    for name, label, method in (
-        ("direct", "C-STORE straight to the PACS", "storescu +sd on the client host -> %s:1045 (no TLS: the reference)" % ENDPOINT),
-        ("tunnel", "C-STORE through the mTLS tunnels", "storescu +sd -> 127.0.0.1:16666 (client tunnel -> PACS task's tunnel server)"),
-    ):
-        r = result["store_" + name]
-        out.append(("%s, %d instances (%s)" % (label, n, frame), "%.1f inst/s, %.1f MB/s (%.1f s)" % (r["instances_per_s"], r["mb_per_s"], r["seconds"]),
-                    method + "; one association, one docker exec"))
-    out.append(("Tunnel cost: direct / tunnelled throughput", "%.2f x" % result["tunnel_ratio"], "ratio of the two rows above"))
-    m = result["move"]
-    out.append(("C-MOVE of a %d-instance study to the storage node" % m["instances"],
-                "%.1f s (%.1f inst/s, %.1f MB/s)" % (m["seconds"], m["instances_per_s"], m["mb_per_s"]),
-                "movescu -S on the client host; PACS task's tunnel client -> storage TLS storescp; files counted there"))
+    for engine, r in result["engines"].items():
+        d, t, ratio = r["direct_s"], r["tunnel_s"], r["ratio"]
+        out.append(("%s: C-STORE of %d instances (%s), direct / through the mTLS tunnels" % (engine, n, frame),
+                    "%.1f s (%.1f-%.1f) / %.1f s (%.1f-%.1f); %.1f / %.1f MB/s"
+                    % (d["median"], d["min"], d["max"], t["median"], t["min"], t["max"], r["direct_mb_per_s"], r["tunnel_mb_per_s"]),
+                    "median (min-max) of %d rounds, each: storescu +sd on the client host -> %s:1045 (no TLS), then -> "
+                    "127.0.0.1:16666 (client tunnel -> PACS task's tunnel server); one association, one docker exec" % (rounds, ENDPOINT)))
+        out.append(("%s: tunnel cost, direct / tunnelled throughput" % engine,
+                    "%.2f x (%.2f-%.2f)" % (ratio["median"], ratio["min"], ratio["max"]),
+                    "median (min-max) of the %d rounds' ratios, each taken within its round" % rounds))
+        m = r["move"]
+        out.append(("%s: C-MOVE of a %d-instance study to the storage node" % (engine, m["instances"]),
+                    "%.1f s (%.1f inst/s, %.1f MB/s)" % (m["seconds"], m["instances_per_s"], m["mb_per_s"]),
+                    "movescu -S on the client host; PACS task's tunnel client -> storage TLS storescp; files counted there"))
     b = result["bulk"]
     out.append(("Bulk path, %d instances (%.0f MB): upload / sync / index" % (b["instances"], b["bytes"] / 1e6),
                 "%.1f s / %.1f s / %.1f s = %.1f s (%.1f inst/s)" % (b["upload_s"], b["sync_s"], b["index_s"], b["total_s"], b["instances_per_s"]),

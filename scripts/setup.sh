@@ -6,7 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${DICOOGLE_VENV:-$ROOT/.venv}"
 BASE_IMAGE="${DICOOGLE_LAB_BASE_IMAGE:-dicoogle-lab/debian12-systemd:1}"
-APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 orthanc python3-venv git make curl shellcheck)
+# gcc and libc6-dev: ghostunnel's static build (cgo); Go itself comes with the machine (Debian 12's
+# golang is 1.19, older than ghostunnel needs).
+APT_PACKAGES=(docker.io mmdebstrap dcmtk stunnel4 orthanc python3-venv git make curl shellcheck gcc libc6-dev)
 log() { printf '[setup] %s\n' "$*"; }
 
 install_apt() {
@@ -68,8 +70,31 @@ build_base_image() {
   rm -f "$tar"
 }
 
+build_ghostunnel() {
+  # From its Go module at the tunnel role's pinned version, into .build/ghostunnel/<version>/ (the
+  # lab inventory's dicoogle_ghostunnel_build_dir); the module finds it there on a re-run.
+  if ! command -v go >/dev/null 2>&1; then
+    if [ -x /usr/local/go/bin/go ]; then
+      export PATH="$PATH:/usr/local/go/bin"
+    else
+      log "go: not found. ghostunnel (the lab's tunnel engine) is built from its Go module: install Go 1.21 or newer"
+      return 1
+    fi
+  fi
+  ANSIBLE_CONFIG="$ROOT/ansible.cfg" "$VENV/bin/ansible-playbook" -i "$ROOT/inventories/lab" \
+    "$ROOT/files/lab/ghostunnel_build.yml" >"$ROOT/.build/ghostunnel-build.log" 2>&1 || {
+    log "ghostunnel: the build failed, see .build/ghostunnel-build.log"
+    tail -n 20 "$ROOT/.build/ghostunnel-build.log" >&2
+    return 1
+  }
+  if grep -q "changed=[1-9]" "$ROOT/.build/ghostunnel-build.log"; then
+    log "ghostunnel: built from its Go module into .build/ghostunnel (see .build/ghostunnel-build.log)"
+  fi
+}
+
 install_apt
 install_venv
 link_collection
+build_ghostunnel
 start_docker
 build_base_image

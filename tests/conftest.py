@@ -43,8 +43,8 @@ def work_unit(nodeid):
 
 
 def pytest_collection_modifyitems(items):
-    """The longest work units first; the tests that tear a shared deployment down
-    (ends_deployment) after every other test of it. A test file that uses a shared deployment must
+    """The longest work units first; the tests that change a shared deployment (changes_deployment)
+    after the tests that read it as built, and those that tear it down (ends_deployment) last. A test file that uses a shared deployment must
     be listed in SHARED_DEPLOYMENTS."""
     for item in items:
         path = item.nodeid.split("::", 1)[0]
@@ -54,7 +54,8 @@ def pytest_collection_modifyitems(items):
 
     def rank(item):
         unit = work_unit(item.nodeid)
-        return (FIRST.index(unit) if unit in FIRST else len(FIRST), item.get_closest_marker("ends_deployment") is not None)
+        late = 2 if item.get_closest_marker("ends_deployment") else 1 if item.get_closest_marker("changes_deployment") else 0
+        return (FIRST.index(unit) if unit in FIRST else len(FIRST), late)
 
     items.sort(key=rank)
 
@@ -139,13 +140,14 @@ def ansible_env(moto_port):
 def run_playbook(ansible_env):
     """Run a playbook with the lab inventory against the tests' moto server."""
 
-    def run(playbook, *extra_args, extra_vars=None, inventory="inventories/lab"):
+    def run(playbook, *extra_args, extra_vars=None, inventory="inventories/lab", env=None):
         cmd = [str(VENV_BIN / "ansible-playbook"), "-i", inventory, playbook]
         for key, value in (extra_vars or {}).items():
             # strings as key=value, anything else (lists, dicts) as JSON
             cmd += ["-e", "%s=%s" % (key, value) if isinstance(value, str) else json.dumps({key: value})]
         cmd += list(extra_args)
-        proc = subprocess.run(cmd, cwd=ROOT, env=ansible_env, capture_output=True, text=True, timeout=900, check=False)
+        proc = subprocess.run(cmd, cwd=ROOT, env=dict(ansible_env, **(env or {})), capture_output=True, text=True, timeout=900,
+                              check=False)
         return PlaybookRun(proc)
 
     return run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -47,19 +48,35 @@ CASES = {
     "tunnel server admitting nobody": (
         "tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, allow_cn=[])]}, "allow_cn"),
     "tunnel bad mode": ("tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, mode="proxy")]}, "mode"),
-    "ghostunnel without binary or checksum": (
-        "tunnel", lambda p: {"tunnel_engine": "ghostunnel", "tunnel_tunnels": [tunnel(p)]}, "tunnel_ghostunnel_local_binary"),
+    "ghostunnel malformed checksum": (
+        "tunnel", lambda p: {"tunnel_engine": "ghostunnel", "tunnel_ghostunnel_sha256": "abc", "tunnel_tunnels": [tunnel(p)]},
+        "tunnel_ghostunnel_sha256"),
+    "ghostunnel missing local binary": (
+        "tunnel", lambda p: {"tunnel_engine": "ghostunnel", "tunnel_ghostunnel_local_binary": str(p / "missing"),
+                             "tunnel_tunnels": [tunnel(p)]}, "tunnel_ghostunnel_local_binary"),
     "dcmtk unknown install method": ("dcmtk", lambda p: {"dcmtk_install_method": "snap"}, "dcmtk_install_method"),
 }
+
+
+def run_host_role(run_playbook, tmp_path, extra, env=None):
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps(extra))
+    return run_playbook("tests/integration/playbooks/host_role.yml", "--check", "-e", "@%s" % vars_file, env=env)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_host_role_input_is_named_before_any_task(case, pki, run_playbook, tmp_path):
     role, make_vars, named = CASES[case]
-    extra = dict(make_vars(pki), host_role=role)
-    vars_file = tmp_path / "vars.json"
-    vars_file.write_text(json.dumps(extra))
-    run = run_playbook("tests/integration/playbooks/host_role.yml", "--check", "-e", "@%s" % vars_file)
+    run = run_host_role(run_playbook, tmp_path, dict(make_vars(pki), host_role=role))
     assert run.rc != 0, run
     assert named in run.output, run
     assert run.changed == 0, run
+
+
+def test_ghostunnel_to_build_without_go_on_the_controller_is_refused_first(pki, run_playbook, tmp_path):
+    """No sha256 and no local binary: ghostunnel is built on the controller, which needs Go."""
+    without_go = ":".join(d for d in os.environ["PATH"].split(":") if d and not os.path.exists(os.path.join(d, "go")))
+    run = run_host_role(run_playbook, tmp_path, {"host_role": "tunnel", "tunnel_engine": "ghostunnel", "tunnel_tunnels": [tunnel(pki)]},
+                        env={"PATH": without_go})
+    assert run.rc != 0 and run.changed == 0, run
+    assert "needs the go command" in run.output and "tunnel_ghostunnel_sha256" in run.output, run

@@ -1,12 +1,15 @@
 """The images role's definitions build here and start as a PACS task does: Orthanc, nginx and
-the stunnel server share one network namespace; nginx serves Orthanc's API over TLS with the
-certificate it got from environment variables (as from ECS secrets), and the tunnel admits a
-C-ECHO with the client certificate only."""
+the tunnel servers (ghostunnel, built from its Go module, and stunnel) share one network
+namespace; nginx serves Orthanc's API over TLS with the certificate it got from environment
+variables (as from ECS secrets), and each tunnel admits a C-ECHO with the client certificate only.
+Without Go on the build host, ghostunnel's image is refused before anything is built."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import re
 import shutil
 import ssl
@@ -16,7 +19,10 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import free_port
+from tests.helpers import ROOT, free_port
+
+# The images of the PACS task with both tunnel engines.
+ENGINES = ["orthanc", "nginx", "ghostunnel", "stunnel"]
 
 pytestmark = [
     pytest.mark.integration,
@@ -34,7 +40,7 @@ def docker(*args):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, run_playbook):
     state = tmp_path_factory.mktemp("images")
-    first = run_playbook("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(state)})
+    first = run_playbook("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(state), "images_build": ENGINES})
     assert first.rc == 0, first
     images = json.loads((state / "images" / "images.json").read_text())
     pki = state / "pki"
@@ -44,9 +50,9 @@ def built(tmp_path_factory, run_playbook):
 
 
 def test_second_build_changes_nothing(built):
-    again = built["run"]("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(built["state"])})
+    again = built["run"]("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(built["state"]), "images_build": ENGINES})
     assert again.rc == 0 and again.changed == 0, again
-    assert set(built["images"]) == {"orthanc", "nginx", "stunnel"}
+    assert set(built["images"]) == set(ENGINES)
     assert all(re.search(r":sha-[0-9a-f]{12}$", ref) for ref in built["images"].values())
 
 
@@ -54,7 +60,7 @@ def test_second_build_changes_nothing(built):
 def task(built, tmp_path_factory):
     root = tmp_path_factory.mktemp("task")
     pki = built["pki"]
-    https, dicom = free_port(), free_port()
+    https, ghostunnel, stunnel = free_port(), free_port(), free_port()
     (root / "orthanc.json").write_text(json.dumps({
         "Name": "pacs", "StorageDirectory": "/var/lib/orthanc/db", "IndexDirectory": "/var/lib/orthanc/db",
         "HttpPort": 8042, "DicomPort": 4242, "DicomAet": "DICOOGLE-STORAGE", "RemoteAccessAllowed": False,
@@ -70,24 +76,30 @@ def task(built, tmp_path_factory):
         "cert = /run/secrets/tunnel-cert.pem\nkey = /run/secrets/tunnel-key.pem\n"
         "CAfile = /run/secrets/tunnel-ca.pem\nverifyChain = yes\nrequireCert = yes\n"
         "checkHost = client.dicoogle.internal\n"
-    )
+    ).replace("accept = 16666", "accept = 16667")
     name = "dicoogle-aws-test-task-%d" % https
-    names = [name, name + "-nginx", name + "-tunnel"]
+    names = [name, name + "-nginx", name + "-ghostunnel", name + "-stunnel"]
+    secrets = ["-e", "TUNNEL_CERT_PEM=" + (pki / "ghostunnel.crt").read_text(), "-e", "TUNNEL_KEY_PEM=" + (pki / "ghostunnel.key").read_text(),
+               "-e", "TUNNEL_CA_PEM=" + (pki / "ca.crt").read_text()]
     try:
         # As ECS runs them (pacs_service role): configuration in *_CONF variables, the password
         # an ECS secret that Orthanc expands; the tunnel as the lab runs it, with a mounted file.
-        docker("run", "-d", "--name", name, "-p", "127.0.0.1:%d:8443" % https, "-p", "127.0.0.1:%d:16666" % dicom,
+        docker("run", "-d", "--name", name, "-p", "127.0.0.1:%d:8443" % https,
+               "-p", "127.0.0.1:%d:16666" % ghostunnel, "-p", "127.0.0.1:%d:16667" % stunnel,
                "-e", "ORTHANC_CONF=" + (root / "orthanc.json").read_text(), "-e", "PACS_ADMIN_PASSWORD=task-secret",
                built["images"]["orthanc"])
         docker("run", "-d", "--name", names[1], "--network", "container:" + name,
                "-e", "NGINX_CERT_PEM=" + (pki / "nginx.crt").read_text(), "-e", "NGINX_KEY_PEM=" + (pki / "nginx.key").read_text(),
                "-e", "NGINX_CONF=" + (root / "pacs.conf").read_text(), built["images"]["nginx"])
-        docker("run", "-d", "--name", names[2], "--network", "container:" + name,
-               "-e", "TUNNEL_CERT_PEM=" + (pki / "ghostunnel.crt").read_text(),
-               "-e", "TUNNEL_KEY_PEM=" + (pki / "ghostunnel.key").read_text(),
-               "-e", "TUNNEL_CA_PEM=" + (pki / "ca.crt").read_text(),
+        # ghostunnel as the pacs_service role's task definition runs it (its command line); stunnel
+        # as the lab runs it, with a mounted file.
+        docker("run", "-d", "--name", names[2], "--network", "container:" + name, *secrets, built["images"]["ghostunnel"],
+               "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:4242",
+               "--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem",
+               "--allow-cn=client.dicoogle.internal")
+        docker("run", "-d", "--name", names[3], "--network", "container:" + name, *secrets,
                "-v", "%s:/etc/stunnel/tunnel.conf:ro" % (root / "tunnel.conf"), built["images"]["stunnel"])
-        yield {"https": https, "dicom": dicom, "pki": pki}
+        yield {"https": https, "tunnels": {"ghostunnel": ghostunnel, "stunnel": stunnel}, "pki": pki, "names": names}
     finally:
         subprocess.run(["docker", "rm", "-f"] + names, capture_output=True, check=False)
 
@@ -115,21 +127,34 @@ def test_nginx_serves_the_pacs_api_over_tls_with_the_deployments_certificate(tas
     assert refused.value.code == 401
 
 
-def test_tunnel_admits_the_client_certificate_only(task):
+@pytest.mark.parametrize("engine", ["ghostunnel", "stunnel"])
+def test_tunnel_admits_the_client_certificate_only(task, engine):
     pki = task["pki"]
+    port = task["tunnels"][engine]
     tls = ["+tls", str(pki / "client.key"), str(pki / "client.crt"), "+cf", str(pki / "ca.crt")]
     deadline = time.monotonic() + 60
     while True:
-        echo = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + tls + ["127.0.0.1", str(task["dicom"])],
+        echo = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + tls + ["127.0.0.1", str(port)],
                               capture_output=True, text=True, check=False)
         if echo.returncode == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     assert echo.returncode == 0, echo.stderr
     storage = ["+tls", str(pki / "storage.key"), str(pki / "storage.crt"), "+cf", str(pki / "ca.crt")]
-    refused = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + storage + ["127.0.0.1", str(task["dicom"])],
+    refused = subprocess.run(["echoscu", "-aec", "DICOOGLE-STORAGE"] + storage + ["127.0.0.1", str(port)],
                              capture_output=True, text=True, check=False)
     assert refused.returncode != 0 and "Association Request Failed" in refused.stderr
+
+
+def test_ghostunnel_image_runs_the_binary_built_from_its_module(built):
+    """No pin and no local file: the image holds ghostunnel built from its Go module at the
+    pinned version (the cache set-up filled), the same bytes as the cache's."""
+    [cached] = (ROOT / ".build" / "ghostunnel").glob("v*/ghostunnel")
+    image = built["images"]["ghostunnel"]
+    version = docker("run", "--rm", "--entrypoint", "/usr/local/bin/ghostunnel", image, "--version")
+    assert version.startswith("rev " + cached.parent.name + " "), version
+    inside = docker("run", "--rm", "--entrypoint", "sha256sum", image, "/usr/local/bin/ghostunnel").split()[0]
+    assert inside == hashlib.sha256(cached.read_bytes()).hexdigest()
 
 
 DOWNLOADED = {  # image -> its pin variable, its local-file variable, the download URL variable and file name
@@ -138,13 +163,21 @@ DOWNLOADED = {  # image -> its pin variable, its local-file variable, the downlo
 }
 
 
+def without_go():
+    """The tests' PATH less every directory holding a go command."""
+    return {"PATH": ":".join(d for d in os.environ["PATH"].split(":") if d and not os.path.exists(os.path.join(d, "go")))}
+
+
 @pytest.mark.parametrize("image", sorted(DOWNLOADED))
-def test_downloaded_images_need_a_pin_or_a_local_file(tmp_path, run_playbook, image):
+def test_downloaded_images_need_a_pin_a_local_file_or_a_build(tmp_path, run_playbook, image):
+    """Dicoogle needs its pinned zip or a local copy; ghostunnel also builds from its module, but
+    not without Go: refused at validation, naming the variables, before anything is built."""
     pin, local, _url, name = DOWNLOADED[image]
-    run = run_playbook("tests/integration/playbooks/images.yml",
-                       extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": [image]})
+    run = run_playbook("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": [image]},
+                       env=without_go())
     assert run.rc != 0
     assert pin in run.output and local in run.output, run
+    assert "images input is invalid" in run.output and run.changed == 0, run
     assert not (tmp_path / "images" / image / name).exists()
 
 
@@ -185,7 +218,6 @@ def test_ghostunnel_image_builds_from_the_pinned_download(tmp_path, run_playbook
     here, so the served file is a stand-in script (named as such); what is tested is that the pinned
     file becomes /usr/local/bin/ghostunnel behind the secrets entrypoint, tagged by its content."""
     import functools
-    import hashlib
     import http.server
     import threading
 

@@ -1,7 +1,9 @@
 """`make lab` end to end (scripts/lab.sh up): the sites and the PACS task on Docker, moto as AWS,
 then the clinical flow of playbooks/dicom_tests.yml, every step passing; the sample's own
-commands from the client host; a second run that changes nothing in site.yml and duplicates no
-data; a broken flow reported as failed; teardown leaving no container, network or resource."""
+commands from the client host; every tunnel running the ghostunnel binary built from its Go
+module; a second run that changes nothing in site.yml and duplicates no data; a broken flow
+reported as failed; the same deployment switched to stunnel passing every flow; teardown leaving
+no container, network or resource."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.deployment import LAB_DEPLOYMENT
-from tests.helpers import docker_available
+from tests.helpers import ROOT, docker_available
 
 # The deployment (tests/conftest.py's lab fixture) is shared with tests/security/test_security_lab.py.
 pytestmark = [pytest.mark.integration, docker_available]
@@ -26,6 +28,24 @@ ENDPOINT = "pacs.dicoogle.internal"
 def in_client(*command):
     return subprocess.run(["docker", "exec", DEPLOYMENT + "-client"] + list(command),
                           capture_output=True, text=True, check=False, timeout=120)
+
+
+def in_container(host, *command):
+    return subprocess.run(["docker", "exec", "%s-%s" % (DEPLOYMENT, host)] + list(command),
+                          capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def tunnel_processes():
+    """What runs as each tunnel: (executable, command line) of the task's tunnel containers' main
+    process and of the client host's tunnel unit's main process."""
+    found = {}
+    for container in ("pacs-tunnel-server", "pacs-tunnel-client"):
+        found[container] = (in_container(container, "readlink", "/proc/1/exe").strip(),
+                            in_container(container, "cat", "/proc/1/cmdline").split("\0"))
+    pid = in_container("client", "systemctl", "show", "-p", "MainPID", "--value", "dicoogle-tunnel-pacs-store").strip()
+    found["client"] = (in_container("client", "readlink", "/proc/%s/exe" % pid).strip(),
+                       in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0"))
+    return found
 
 
 def junit(state):
@@ -67,6 +87,25 @@ def test_task_and_sites_run_as_designed(lab):
     assert mode.startswith("container:")
     # the engine's configuration holds the rotated password: 0600
     assert oct((lab.state / "pacs" / "config" / "orthanc.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_every_tunnel_runs_the_ghostunnel_binary_built_from_its_module(lab):
+    """The default engine runs for real: the task's tunnel server and client and the client host's
+    unit execute ghostunnel, the binary set-up built from the Go module at the pinned version."""
+    built = sorted((ROOT / ".build" / "ghostunnel").glob("v*/ghostunnel"))
+    assert len(built) == 1, built
+    version = built[0].parent.name
+    digest = subprocess.run(["sha256sum", str(built[0])], capture_output=True, text=True, check=True).stdout.split()[0]
+    processes = tunnel_processes()
+    for place, (executable, argv) in processes.items():
+        assert executable == "/usr/local/bin/ghostunnel", (place, executable)
+        host = "client" if place == "client" else place
+        assert in_container(host, "sha256sum", executable).split()[0] == digest, place
+        assert version in in_container(host, executable, "--version"), place
+    assert processes["pacs-tunnel-server"][1][1:3] == ["server", "--listen=0.0.0.0:16666"]
+    assert "--allow-cn=client.dicoogle.internal" in processes["pacs-tunnel-server"][1]
+    assert "--override-server-name=storage.dicoogle.internal" in processes["pacs-tunnel-client"][1]
+    assert "--override-server-name=pacs.dicoogle.internal" in processes["client"][1]
 
 
 def test_sample_findscu_from_the_client(lab, study):
@@ -124,6 +163,26 @@ def test_a_broken_flow_fails_the_run_and_is_reported(lab):
     finally:
         restored = lab.play("playbooks/site.yml")
     assert restored.rc == 0 and restored.changed >= 1, restored
+
+
+@pytest.mark.changes_deployment
+def test_stunnel_replaces_ghostunnel_and_every_flow_passes(lab, aws_client):
+    """stunnel remains an engine: the same deployment re-run with it (the task definition, the
+    task's tunnels and the client host's unit), then the clinical flow, end to end."""
+    switched = lab.up("-e", "dicoogle_tunnel_engine=stunnel")
+    assert switched.rc == 0, switched
+    report = junit(lab.state)
+    assert report.get("tests") == "9" and report.get("failures") == "0", ET.tostring(report)
+    for place, (executable, argv) in tunnel_processes().items():
+        assert executable == "/usr/bin/stunnel4", (place, executable, argv)
+    definition = aws_client("ecs").describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]
+    tunnels = {c["name"]: c for c in definition["containerDefinitions"] if c["name"].startswith("tunnel-")}
+    conf = {name: {e["name"]: e["value"] for e in c["environment"]}["TUNNEL_CONF"] for name, c in tunnels.items()}
+    assert "connect = 127.0.0.1:1045" in conf["tunnel-server"] and "checkHost = client.dicoogle.internal" in conf["tunnel-server"]
+    assert "requireCert = yes" in conf["tunnel-server"] and "verifyChain = yes" in conf["tunnel-server"]
+    assert "client = yes\naccept = 127.0.0.1:17777\nconnect = storage.dicoogle.internal:7777" in conf["tunnel-client"]
+    assert "checkHost = storage.dicoogle.internal" in conf["tunnel-client"]
+    assert all(c["image"].split("/")[-1].startswith("stunnel:sha-") and not c.get("command") for c in tunnels.values())
 
 
 @pytest.mark.ends_deployment

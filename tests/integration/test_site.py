@@ -45,8 +45,8 @@ def test_kms_key_rotates_and_is_tagged(site, aws_client):
 def test_ecr_repositories(site, aws_client):
     repos = aws_client("ecr").describe_repositories()["repositories"]
     ours = {r["repositoryName"]: r for r in repos if r["repositoryName"].startswith(DEPLOYMENT + "/")}
-    # one per image of the PACS task: the lab's engines are orthanc and stunnel
-    assert sorted(ours) == [DEPLOYMENT + "/nginx", DEPLOYMENT + "/orthanc", DEPLOYMENT + "/stunnel"]
+    # one per image of the PACS task: the lab's engines are orthanc and ghostunnel
+    assert sorted(ours) == [DEPLOYMENT + "/ghostunnel", DEPLOYMENT + "/nginx", DEPLOYMENT + "/orthanc"]
     for repo in ours.values():
         assert repo["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": key_arn(aws_client)}
         assert repo["imageScanningConfiguration"]["scanOnPush"] is True
@@ -375,7 +375,7 @@ def test_pacs_service_runs_the_task_in_the_private_subnets_behind_both_load_bala
 
 
 def test_task_definition_of_the_lab_engines(site, aws_client):
-    """The lab's engines (orthanc, stunnel): containers, ports, secrets, EFS volumes, logs, roles."""
+    """The lab's engines (orthanc, ghostunnel): containers, ports, secrets, EFS volumes, logs, roles."""
     definition = task_definition(aws_client, DEPLOYMENT + "-pacs")
     assert (definition["cpu"], definition["memory"], definition["networkMode"]) == ("1024", "2048", "awsvpc")
     assert definition["requiresCompatibilities"] == ["FARGATE"]
@@ -384,7 +384,7 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/%s/" % DEPLOYMENT
     images = {name: c["image"] for name, c in containers.items()}
     assert images["pacs"].startswith(registry + "orthanc:sha-") and images["nginx"].startswith(registry + "nginx:sha-")
-    assert images["tunnel-server"] == images["tunnel-client"] and images["tunnel-server"].startswith(registry + "stunnel:sha-")
+    assert images["tunnel-server"] == images["tunnel-client"] and images["tunnel-server"].startswith(registry + "ghostunnel:sha-")
     assert {name: sorted(p["containerPort"] for p in c.get("portMappings", [])) for name, c in containers.items()} == {
         "pacs": [1045, 8042], "nginx": [8443], "tunnel-server": [16666], "tunnel-client": []}
     secrets = {name: {s["name"]: s["valueFrom"] for s in c.get("secrets", [])} for name, c in containers.items()}
@@ -399,11 +399,14 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     assert orthanc["RegisteredUsers"] == {"admin": "${PACS_ADMIN_PASSWORD}"} and orthanc["DicomPort"] == 1045
     assert orthanc["DicomModalities"]["CONSUMER"] == ["CONSUMER", "127.0.0.1", 17777]
     assert "proxy_pass http://127.0.0.1:8042;" in env["nginx"]["NGINX_CONF"]
-    server, client = env["tunnel-server"]["TUNNEL_CONF"], env["tunnel-client"]["TUNNEL_CONF"]
-    assert "accept = 0.0.0.0:16666\nconnect = 127.0.0.1:1045" in server and "requireCert = yes" in server
-    assert "checkHost = client.dicoogle.internal" in server and "verifyChain = yes" in server
-    assert "client = yes\naccept = 127.0.0.1:17777\nconnect = storage.dicoogle.internal:7777" in client
-    assert "checkHost = storage.dicoogle.internal" in client
+    files = ["--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem"]
+    assert containers["tunnel-server"]["command"] == [
+        "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:1045", *files,
+        "--allow-cn=client.dicoogle.internal"]
+    assert containers["tunnel-client"]["command"] == [
+        "/usr/local/bin/ghostunnel", "client", "--listen=127.0.0.1:17777", "--target=storage.dicoogle.internal:7777", *files,
+        "--override-server-name=storage.dicoogle.internal"]
+    assert env["tunnel-server"] == env["tunnel-client"] == {}
     efs = aws_client("efs")
     [fs] = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == DEPLOYMENT + "-pacs"]
     points = {ap["Name"]: ap["AccessPointId"] for ap in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
