@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import time
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
@@ -53,14 +54,18 @@ class _Client:
             )
             text = response.read().decode("utf-8")
         except HTTPError as e:
-            raise PacsError("%s %s answered HTTP %d: %s" % (method, path, e.code, e.read().decode("utf-8", "replace")[:200]))
+            # Dicoogle's servlet container (Jetty) words its errors as an HTML page: keep the text.
+            reason = " ".join(re.sub(r"<[^>]*>", " ", e.read().decode("utf-8", "replace")).split())
+            raise PacsError("%s %s answered HTTP %d: %s" % (method, path, e.code, reason[:200]))
         except (URLError, OSError) as e:
             raise PacsError("%s %s failed: %s" % (method, path, getattr(e, "reason", e)))
         return json.loads(text) if text.strip() else None
 
 
 class DicoogleClient(_Client):
-    """Dicoogle 3.x: POST /login gives a token sent raw in Authorization."""
+    """Dicoogle 3 (checked against bioinformatics-ua/dicoogle 3.4.1): POST /login gives a token, sent raw
+    in Authorization. Dicoogle 3.4.1 checks it on none of the endpoints used here (only the login
+    proves the credentials); it is sent all the same, as Dicoogle's own web client does."""
 
     _token = None
 
@@ -76,6 +81,7 @@ class DicoogleClient(_Client):
         return {"Authorization": self._token}
 
     def version(self):
+        # "<release>-<build timestamp>", such as 3.4.1-20250310_1501 (Dicoogle's version.txt)
         return self._request("GET", "/ext/version")["version"]
 
     def can_login(self):
@@ -114,7 +120,7 @@ class DicoogleClient(_Client):
         }
 
     def _storage(self, kind, aetitle, host, port):
-        form = {"type": kind, "aetitle": aetitle, "ip": host, "port": str(port)}
+        form = {"type": kind, "aetitle": aetitle, "ip": host, "port": str(port), "description": "", "public": "false"}
         headers = dict(self._auth(), **{"Content-Type": "application/x-www-form-urlencoded"})
         self._request("POST", "/management/settings/storage/dicom", urlencode(form), headers)
 
@@ -122,7 +128,7 @@ class DicoogleClient(_Client):
         self._storage("add", aetitle, host, port)
 
     def remove_destination(self, aetitle, host, port):
-        # Dicoogle wants the port even to remove.
+        # Dicoogle parses the port even to remove (400 without it), then removes every entry of the AE title.
         self._storage("remove", aetitle, host, port)
 
     def _tasks(self):
@@ -133,24 +139,40 @@ class DicoogleClient(_Client):
         before = {t["taskUid"] for t in self._tasks()}
         uri = "file:" + path.rstrip("/") + "/"
         headers = dict(self._auth(), **{"Content-Type": "application/x-www-form-urlencoded"})
-        self._request("POST", "/management/tasks/index", urlencode({"uri": uri, "plugin": "lucene"}), headers)
+        started = self._request("POST", "/management/tasks/index", urlencode({"uri": uri, "plugin": "lucene"}), headers)
+        if not (started or {}).get("tasks"):
+            # Dicoogle answers 200 with no task when no storage plugin handles the URI's scheme.
+            raise PacsError("Dicoogle started no index task for %s: is its file storage plugin installed?" % uri)
         deadline = time.monotonic() + timeout
         while True:
             ours = [t for t in self._tasks() if t["taskUid"] not in before]
             if ours and all(t.get("complete") or t.get("canceled") for t in ours):
                 if any(t.get("canceled") for t in ours):
                     raise PacsError("the index task of %s was cancelled" % uri)
+                if any("nIndexed" not in t for t in ours):
+                    # Dicoogle gives the counts of a done task only when it ended with an index report.
+                    raise PacsError("the index task of %s failed without a report (see Dicoogle's log)" % uri)
                 return {"indexed": sum(int(t.get("nIndexed", 0)) for t in ours),
                         "errors": sum(int(t.get("nErrors", 0)) for t in ours)}
             if time.monotonic() > deadline:
                 raise PacsError("indexing %s did not finish within %ds" % (uri, timeout))
             time.sleep(0.5)
 
+    @staticmethod
+    def _phrase(value):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
     def search(self, query):
-        terms = " AND ".join("%s:%s" % (key, value) for key, value in sorted(query.items())) or "*:*"
-        params = [("query", terms), ("provider", "lucene"), ("psize", "100000")] + [("field", k) for k in LEVEL_KEYS]
+        # Lucene syntax, each value a quoted phrase (as Dicoogle's UnindexServlet queries UIDs), so that
+        # spaces and special characters stay in the value; *:* matches everything (Dicoogle's web app).
+        terms = " AND ".join("%s:%s" % (key, self._phrase(value)) for key, value in sorted(query.items())) or "*:*"
+        # No psize: Dicoogle's default page is every match; numResults counts them all.
+        params = [("query", terms), ("provider", "lucene")] + [("field", k) for k in LEVEL_KEYS]
         answer = self._request("GET", "/search?" + urlencode(params), headers=self._auth()) or {}
-        return [{k: (r.get("fields") or {}).get(k, "") for k in LEVEL_KEYS} for r in answer.get("results", [])]
+        results = answer.get("results", [])
+        if int(answer.get("numResults", len(results))) != len(results):
+            raise PacsError("GET /search answered %d of %s matches" % (len(results), answer.get("numResults")))
+        return [{k: (r.get("fields") or {}).get(k, "") for k in LEVEL_KEYS} for r in results]
 
 
 class OrthancClient(_Client):

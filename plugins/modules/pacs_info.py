@@ -32,10 +32,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 version:
-  description: Version of the engine.
+  description: Version of the engine, as it reports it (Dicoogle adds its build time to the release).
   returned: success
   type: str
-  sample: 3.5.1
+  sample: 3.4.1-20250310_1501
 destinations:
   description: Registered move destinations, by AE title.
   returned: success
