@@ -74,12 +74,8 @@ build_ghostunnel() {
   # From its Go module at the tunnel role's pinned version, into .build/ghostunnel/<version>/ (the
   # lab inventory's dicoogle_ghostunnel_build_dir); the module finds it there on a re-run.
   if ! command -v go >/dev/null 2>&1; then
-    if [ -x /usr/local/go/bin/go ]; then
-      export PATH="$PATH:/usr/local/go/bin"
-    else
-      log "go: not found. ghostunnel (the lab's tunnel engine) is built from its Go module: install Go 1.21 or newer"
-      return 1
-    fi
+    log "go: not on the PATH (make adds /usr/local/go/bin). ghostunnel, the lab's tunnel engine, is built from its Go module: install Go 1.21 or newer"
+    return 1
   fi
   ANSIBLE_CONFIG="$ROOT/ansible.cfg" "$VENV/bin/ansible-playbook" -i "$ROOT/inventories/lab" \
     "$ROOT/files/lab/ghostunnel_build.yml" >"$ROOT/.build/ghostunnel-build.log" 2>&1 || {

@@ -190,7 +190,7 @@ def run_module(capsys):
 
 
 # Production's TLS-only bucket policies. The lab leaves them out because moto refuses every object
-# call under a Deny + Condition statement (FACTS.md) and the lab's flows upload objects; the
+# call under a Deny + Condition statement and the lab's flows upload objects; the
 # AWS-only deployment makes no object call, so it keeps what AWS gets.
 TLS_ONLY_BUCKETS = {
     "foundation_log_bucket_deny_insecure_transport": True,

@@ -47,3 +47,23 @@ def moto_client(port: int, service: str):
 
     return boto3.client(service, endpoint_url="http://127.0.0.1:%d" % port, region_name="eu-west-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def ghostunnel_build() -> Path:
+    """The ghostunnel that scripts/setup.sh built from its Go module at the roles' pinned version."""
+    import re
+
+    default = (ROOT / "roles/tunnel/defaults/main.yml").read_text()
+    version = re.search(r"^tunnel_ghostunnel_version: .*'(v[0-9.]+)'", default, re.M).group(1)
+    return ROOT / ".build" / "ghostunnel" / version / "ghostunnel"
+
+
+def env_without_go(path: str) -> dict:
+    """An environment update: the PATH less the directories that hold a go command; skips the test
+    where go shares its directory with the tools a playbook run needs (a distribution's /usr/bin)."""
+    import os
+
+    holding = [d for d in path.split(":") if d and os.path.exists(os.path.join(d, "go"))]
+    if any(os.path.exists(os.path.join(d, tool)) for d in holding for tool in ("sh", "docker", "python3")):
+        pytest.skip("go shares a directory with the tools the run needs: %s" % holding)
+    return {"PATH": ":".join(d for d in path.split(":") if d and d not in holding)}

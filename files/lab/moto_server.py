@@ -38,7 +38,7 @@ for _name in ("enable_key", "disable_key", "schedule_key_deletion", "cancel_key_
 ec2_utils.EC2_PREFIX_TO_RESOURCE.update({"nat": "natgateway", "eipalloc": "elastic-ip"})
 
 
-# moto 5.2 has no CreateLocationEfs / DescribeLocationEfs (FACTS.md): the lab's DataSync EFS
+# moto 5.2 has no CreateLocationEfs / DescribeLocationEfs: the lab's DataSync EFS
 # location is kept the way moto keeps its S3 locations, with AWS's URI efs://<region>.<fs id>/<dir>.
 def _create_location_efs(self):
     file_system = self._get_param("EfsFilesystemArn").split("/")[-1]

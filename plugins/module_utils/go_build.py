@@ -17,13 +17,14 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import struct
 import tempfile
 
 EXACT_VERSION = re.compile(r"^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+incompatible)?$")
 MODULE_PATH = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(/[A-Za-z0-9._~-]+)+$")
 PT_INTERP = 3
+# ELF e_machine of the Linux architectures a build may target
+ELF_MACHINE = {"amd64": 62, "arm64": 183}
 
 ARGUMENT_SPEC = dict(
     module=dict(type="str", required=True),
@@ -34,6 +35,8 @@ ARGUMENT_SPEC = dict(
     static=dict(type="bool", default=True),
     tags=dict(type="list", elements="str", default=[]),
     ldflags=dict(type="list", elements="str", default=[]),
+    goos=dict(type="str", choices=["linux"], default="linux"),
+    goarch=dict(type="str", choices=sorted(ELF_MACHINE), default="amd64"),
     go=dict(type="path"),
 )
 
@@ -56,7 +59,7 @@ def check(params):
 
 def recipe(params):
     """What decides the binary's content: the stamp that a cached binary must match."""
-    return {key: params[key] for key in ("module", "version", "package", "cgo", "static", "tags", "ldflags")}
+    return {key: params[key] for key in ("module", "version", "package", "goos", "goarch", "cgo", "static", "tags", "ldflags")}
 
 
 def sha256(path):
@@ -84,21 +87,25 @@ def cached(params):
     return stamp
 
 
-def is_static(path):
-    """True when the ELF file has no program interpreter (no dynamic loader, no shared libc)."""
+def elf_facts(path):
+    """(e_machine, static) of a 64-bit ELF executable: static when no program header names a
+    program interpreter (no dynamic loader, no shared C library)."""
     with open(path, "rb") as handle:
         header = handle.read(64)
-        if header[:4] != b"\x7fELF" or header[4] != 2:  # 64-bit ELF only
+        if len(header) < 64 or header[:4] != b"\x7fELF" or header[4] != 2:
             raise GoBuildError("%s is not a 64-bit ELF executable" % path)
         endian = "<" if header[5] == 1 else ">"
+        machine, = struct.unpack(endian + "H", header[18:20])
         phoff, = struct.unpack(endian + "Q", header[32:40])
         phentsize, phnum = struct.unpack(endian + "HH", header[54:58])
         for index in range(phnum):
             handle.seek(phoff + index * phentsize)
-            kind, = struct.unpack(endian + "I", handle.read(4))
-            if kind == PT_INTERP:
-                return False
-    return True
+            entry = handle.read(4)
+            if len(entry) < 4:
+                raise GoBuildError("%s is a truncated ELF file" % path)
+            if struct.unpack(endian + "I", entry)[0] == PT_INTERP:
+                return machine, False
+    return machine, True
 
 
 class GoBuild:
@@ -120,15 +127,19 @@ class GoBuild:
             raise GoBuildError("go %s failed (rc=%d): %s" % (" ".join(args[:2]), rc, (err or out).strip()[-2000:]))
         return out
 
-    def version(self):
-        return self._run(["version"], cwd="/").strip()
+    def version(self, cwd="/"):
+        """`go version` where the build runs: a module may ask for a newer toolchain there."""
+        return self._run(["version"], cwd=cwd, env={"GO111MODULE": "on"}).strip()
 
     def download(self):
         """Fetch the exact module version (checked against the checksum database); its directory and sum."""
         with tempfile.TemporaryDirectory() as outside_any_module:
             out = self._run(["mod", "download", "-json", "%s@%s" % (self.params["module"], self.params["version"])],
                             cwd=outside_any_module, env={"GO111MODULE": "on"})
-        info = json.loads(out)
+        try:
+            info = json.loads(out)
+        except ValueError:
+            raise GoBuildError("go mod download %s@%s printed no JSON: %s" % (self.params["module"], self.params["version"], out[:500]))
         if info.get("Error"):
             raise GoBuildError("go mod download %s@%s: %s" % (self.params["module"], self.params["version"], info["Error"]))
         return info["Dir"], info["Sum"]
@@ -142,12 +153,23 @@ class GoBuild:
         if params["static"]:
             # the pure-Go resolver and user lookups: no glibc NSS modules to load at run time
             tags += [tag for tag in ("netgo", "osusergo") if tag not in tags]
-        args = ["build", "-mod=mod", "-trimpath", "-o", output, "-ldflags", " ".join(ldflags)]
+        # -mod=readonly: exactly the module's go.mod and go.sum (a module zip may carry a vendor
+        # directory without the vendored code, which the default -mod=vendor would read)
+        args = ["build", "-mod=readonly", "-trimpath", "-o", output, "-ldflags", " ".join(ldflags)]
         if tags:
             args += ["-tags", ",".join(tags)]
         # the module cache is read-only: build there, write the binary elsewhere
         self._run(args + [params["package"]], cwd=source_dir,
-                  env={"CGO_ENABLED": "1" if params["cgo"] else "0", "GO111MODULE": "on"})
+                  env={"CGO_ENABLED": "1" if params["cgo"] else "0", "GO111MODULE": "on",
+                       "GOOS": params["goos"], "GOARCH": params["goarch"]})
+
+
+def write_atomically(path, text):
+    """Replace path's content in one step (a parallel reader never sees half a file)."""
+    handle, partial = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".%s." % os.path.basename(path))
+    with os.fdopen(handle, "w") as out:
+        out.write(text)
+    os.replace(partial, path)
 
 
 def ensure(module, params):
@@ -158,26 +180,27 @@ def ensure(module, params):
         return dict(changed=False, path=dest, sha256=stamp["sha256"], module_sum=stamp["module_sum"],
                     go_version=stamp["go_version"], static=stamp["static"])
     builder = GoBuild(module, params)
-    go_version = builder.version()
     if module.check_mode:
-        return dict(changed=True, path=dest, go_version=go_version)
+        return dict(changed=True, path=dest, go_version=builder.version())
     source_dir, module_sum = builder.download()
+    go_version = builder.version(cwd=source_dir)
     directory = os.path.dirname(dest) or "."
     os.makedirs(directory, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(dest))
     os.close(handle)
     try:
         builder.build(source_dir, partial)
-        static = is_static(partial)
+        machine, static = elf_facts(partial)
+        if machine != ELF_MACHINE[params["goarch"]]:
+            raise GoBuildError("the build of %s is not a %s executable (ELF machine %d)" % (params["module"], params["goarch"], machine))
         if params["static"] and not static:
             raise GoBuildError("the build of %s is not static (it names a dynamic loader)" % params["module"])
         os.chmod(partial, 0o755)
         digest = sha256(partial)
-        shutil.move(partial, dest)
+        os.replace(partial, dest)
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
     stamp = dict(recipe=recipe(params), sha256=digest, module_sum=module_sum, go_version=go_version, static=static)
-    with open(stamp_path(dest), "w") as out:
-        json.dump(stamp, out, indent=2, sort_keys=True)
+    write_atomically(stamp_path(dest), json.dumps(stamp, indent=2, sort_keys=True))
     return dict(changed=True, path=dest, sha256=digest, module_sum=module_sum, go_version=go_version, static=static)

@@ -59,7 +59,10 @@ class _Client:
             raise PacsError("%s %s answered HTTP %d: %s" % (method, path, e.code, reason[:200]))
         except (URLError, OSError) as e:
             raise PacsError("%s %s failed: %s" % (method, path, getattr(e, "reason", e)))
-        return json.loads(text) if text.strip() else None
+        try:
+            return json.loads(text) if text.strip() else None
+        except ValueError:
+            raise PacsError("%s %s answered something that is not JSON: %s" % (method, path, " ".join(text.split())[:200]))
 
 
 class DicoogleClient(_Client):

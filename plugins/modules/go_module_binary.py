@@ -16,8 +16,10 @@ description:
   - The binary is written to O(dest) with a recipe file beside it (O(dest) plus C(.build.json)) that holds
     the module, version, flags, the binary's sha256 and the module's checksum. A later run whose request
     matches the recipe, and whose binary still has that sha256, builds nothing and reports no change.
-  - By default the binary is static (no shared C library), so it runs on any Linux host or image of the
-    same architecture whatever the builder's C library.
+  - The binary is for O(goos)/O(goarch) (by default linux/amd64, what the collection's EC2 hosts and Fargate
+    tasks run), checked in its ELF header; by default static (no shared C library), so it runs on any such
+    host or image whatever the builder's C library.
+  - Check mode reports whether a build would happen, after checking that the go command runs.
   - Fills a gap upstream. C(community.general.golang_package) (community.general 13.1 and later, newer
     than the collections this one is tested with) runs C(go install module@version), which asks the module
     proxy for the module's version list and fails where a proxy serves exact versions only; it also has no
@@ -27,7 +29,8 @@ author:
 requirements:
   - Go 1.21 or newer on the host that runs the module (newer toolchains that a module asks for are fetched
     by the go command itself).
-  - With O(cgo) and O(static), a C compiler and the static C library (Debian C(gcc), C(libc6-dev)).
+  - With O(cgo), a C compiler for the target (on a Linux amd64 controller building for linux/amd64, Debian's
+    C(gcc)), and with O(static) the static C library too (Debian C(libc6-dev)).
 options:
   module:
     description: The Go module's path.
@@ -65,13 +68,19 @@ options:
     type: list
     elements: str
     default: []
+  goos:
+    description: Target operating system (C(GOOS)).
+    type: str
+    choices: [linux]
+    default: linux
+  goarch:
+    description: Target architecture (C(GOARCH)).
+    type: str
+    choices: [amd64, arm64]
+    default: amd64
   go:
     description: The go command; by default the one found on the PATH.
     type: path
-attributes:
-  check_mode:
-    support: full
-    details: Reports whether a build would happen, after checking that the go command runs.
 """
 
 EXAMPLES = r"""
@@ -127,6 +136,8 @@ def main():
         result = ensure(module, module.params)
     except GoBuildError as e:
         module.fail_json(msg=str(e))
+    except OSError as e:
+        module.fail_json(msg="building %s %s into %s: %s" % (module.params["module"], module.params["version"], module.params["dest"], e))
     module.exit_json(**result)
 
 

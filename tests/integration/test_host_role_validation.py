@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
+
+from tests.helpers import env_without_go
 
 pytestmark = pytest.mark.integration
 
@@ -73,10 +74,9 @@ def test_bad_host_role_input_is_named_before_any_task(case, pki, run_playbook, t
     assert run.changed == 0, run
 
 
-def test_ghostunnel_to_build_without_go_on_the_controller_is_refused_first(pki, run_playbook, tmp_path):
+def test_ghostunnel_to_build_without_go_on_the_controller_is_refused_first(pki, run_playbook, ansible_env, tmp_path):
     """No sha256 and no local binary: ghostunnel is built on the controller, which needs Go."""
-    without_go = ":".join(d for d in os.environ["PATH"].split(":") if d and not os.path.exists(os.path.join(d, "go")))
     run = run_host_role(run_playbook, tmp_path, {"host_role": "tunnel", "tunnel_engine": "ghostunnel", "tunnel_tunnels": [tunnel(pki)]},
-                        env={"PATH": without_go})
+                        env=env_without_go(ansible_env["PATH"]))
     assert run.rc != 0 and run.changed == 0, run
-    assert "needs the go command" in run.output and "tunnel_ghostunnel_sha256" in run.output, run
+    assert "with the go command" in run.output and "tunnel_ghostunnel_sha256" in run.output, run

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import shutil
 import ssl
@@ -19,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import ROOT, free_port
+from tests.helpers import env_without_go, free_port, ghostunnel_build
 
 # The images of the PACS task with both tunnel engines.
 ENGINES = ["orthanc", "nginx", "ghostunnel", "stunnel"]
@@ -149,7 +148,7 @@ def test_tunnel_admits_the_client_certificate_only(task, engine):
 def test_ghostunnel_image_runs_the_binary_built_from_its_module(built):
     """No pin and no local file: the image holds ghostunnel built from its Go module at the
     pinned version (the cache set-up filled), the same bytes as the cache's."""
-    [cached] = (ROOT / ".build" / "ghostunnel").glob("v*/ghostunnel")
+    cached = ghostunnel_build()
     image = built["images"]["ghostunnel"]
     version = docker("run", "--rm", "--entrypoint", "/usr/local/bin/ghostunnel", image, "--version")
     assert version.startswith("rev " + cached.parent.name + " "), version
@@ -163,18 +162,13 @@ DOWNLOADED = {  # image -> its pin variable, its local-file variable, the downlo
 }
 
 
-def without_go():
-    """The tests' PATH less every directory holding a go command."""
-    return {"PATH": ":".join(d for d in os.environ["PATH"].split(":") if d and not os.path.exists(os.path.join(d, "go")))}
-
-
 @pytest.mark.parametrize("image", sorted(DOWNLOADED))
-def test_downloaded_images_need_a_pin_a_local_file_or_a_build(tmp_path, run_playbook, image):
+def test_downloaded_images_need_a_pin_a_local_file_or_a_build(tmp_path, run_playbook, ansible_env, image):
     """Dicoogle needs its pinned zip or a local copy; ghostunnel also builds from its module, but
     not without Go: refused at validation, naming the variables, before anything is built."""
     pin, local, _url, name = DOWNLOADED[image]
     run = run_playbook("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(tmp_path), "images_build": [image]},
-                       env=without_go())
+                       env=env_without_go(ansible_env["PATH"]))
     assert run.rc != 0
     assert pin in run.output and local in run.output, run
     assert "images input is invalid" in run.output and run.changed == 0, run

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.deployment import LAB_DEPLOYMENT
-from tests.helpers import ROOT, docker_available
+from tests.helpers import docker_available, ghostunnel_build
 
 # The deployment (tests/conftest.py's lab fixture) is shared with tests/security/test_security_lab.py.
 pytestmark = [pytest.mark.integration, docker_available]
@@ -92,10 +92,9 @@ def test_task_and_sites_run_as_designed(lab):
 def test_every_tunnel_runs_the_ghostunnel_binary_built_from_its_module(lab):
     """The default engine runs for real: the task's tunnel server and client and the client host's
     unit execute ghostunnel, the binary set-up built from the Go module at the pinned version."""
-    built = sorted((ROOT / ".build" / "ghostunnel").glob("v*/ghostunnel"))
-    assert len(built) == 1, built
-    version = built[0].parent.name
-    digest = subprocess.run(["sha256sum", str(built[0])], capture_output=True, text=True, check=True).stdout.split()[0]
+    built = ghostunnel_build()
+    version = built.parent.name
+    digest = subprocess.run(["sha256sum", str(built)], capture_output=True, text=True, check=True).stdout.split()[0]
     processes = tunnel_processes()
     for place, (executable, argv) in processes.items():
         assert executable == "/usr/local/bin/ghostunnel", (place, executable)

@@ -374,6 +374,16 @@ def test_pacs_service_runs_the_task_in_the_private_subnets_behind_both_load_bala
         (DEPLOYMENT + "-pacs-qr", "pacs", 1045), (DEPLOYMENT + "-pacs-store", "tunnel-server", 16666), (DEPLOYMENT + "-web", "nginx", 8443)]
 
 
+def ghostunnel_commands(store_port):
+    """The task's tunnel server (mTLS 16666 -> the engine's C-STORE port, the client's name only) and
+    tunnel client (127.0.0.1:17777 -> the storage site, checking its name), as ghostunnel runs them."""
+    files = ["--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem"]
+    return [["/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:%d" % store_port, *files,
+             "--allow-cn=client.dicoogle.internal"],
+            ["/usr/local/bin/ghostunnel", "client", "--listen=127.0.0.1:17777", "--target=storage.dicoogle.internal:7777", *files,
+             "--override-server-name=storage.dicoogle.internal"]]
+
+
 def test_task_definition_of_the_lab_engines(site, aws_client):
     """The lab's engines (orthanc, ghostunnel): containers, ports, secrets, EFS volumes, logs, roles."""
     definition = task_definition(aws_client, DEPLOYMENT + "-pacs")
@@ -399,13 +409,7 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     assert orthanc["RegisteredUsers"] == {"admin": "${PACS_ADMIN_PASSWORD}"} and orthanc["DicomPort"] == 1045
     assert orthanc["DicomModalities"]["CONSUMER"] == ["CONSUMER", "127.0.0.1", 17777]
     assert "proxy_pass http://127.0.0.1:8042;" in env["nginx"]["NGINX_CONF"]
-    files = ["--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem"]
-    assert containers["tunnel-server"]["command"] == [
-        "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:1045", *files,
-        "--allow-cn=client.dicoogle.internal"]
-    assert containers["tunnel-client"]["command"] == [
-        "/usr/local/bin/ghostunnel", "client", "--listen=127.0.0.1:17777", "--target=storage.dicoogle.internal:7777", *files,
-        "--override-server-name=storage.dicoogle.internal"]
+    assert [containers[name]["command"] for name in ("tunnel-server", "tunnel-client")] == ghostunnel_commands(1045)
     assert env["tunnel-server"] == env["tunnel-client"] == {}
     efs = aws_client("efs")
     [fs] = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == DEPLOYMENT + "-pacs"]
@@ -456,13 +460,7 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
     assert up.rc == 0, up
     try:
         containers = containers_of(task_definition(aws_client, "it-ecs-pacs"))
-        files = ["--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem"]
-        assert containers["tunnel-server"]["command"] == [
-            "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:6666", *files,
-            "--allow-cn=client.dicoogle.internal"]
-        assert containers["tunnel-client"]["command"] == [
-            "/usr/local/bin/ghostunnel", "client", "--listen=127.0.0.1:17777", "--target=storage.dicoogle.internal:7777", *files,
-            "--override-server-name=storage.dicoogle.internal"]
+        assert [containers[name]["command"] for name in ("tunnel-server", "tunnel-client")] == ghostunnel_commands(6666)
         assert "--allow-all" not in containers["tunnel-server"]["command"]
         registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/it-ecs/"
         assert containers["pacs"]["image"] == registry + "dicoogle:sha-000000000001"

@@ -1,5 +1,5 @@
 """The security promises on the hosts and the PACS, checked on tests/conftest.py's it-lab
-deployment (`make lab` at -vvv, engines orthanc and stunnel): nothing secret in what the build and
+deployment (`make lab` at -vvv, engines orthanc and ghostunnel): nothing secret in what the build and
 the flows printed, private keys 0600 on every host, the PACS task's mTLS tunnel and the storage
 node's storescp refusing a missing certificate, another CA's certificate and (the tunnel) a name it
 does not admit, and the PACS's default administrator password refused."""

@@ -17,10 +17,10 @@ from ansible_collections.dicoogle.aws.plugins.modules import go_module_binary
 MODULE = "github.com/ghostunnel/ghostunnel"
 
 
-def elf(interpreter=False):
+def elf(interpreter=False, machine=62):
     """A minimal 64-bit little-endian ELF file with one program header: PT_LOAD, or PT_INTERP."""
     header = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9)
-    header += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+    header += struct.pack("<HHIQQQIHHHHHH", 2, machine, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
     program = struct.pack("<IIQQQQQQ", 3 if interpreter else 1, 0, 0, 0, 0, 0, 0, 0)
     return header + program
 
@@ -31,7 +31,7 @@ def go(monkeypatch, tmp_path):
     calls = []
     source = tmp_path / "modcache" / "ghostunnel@v1.8.4"
     source.mkdir(parents=True)
-    state = {"dynamic": False}
+    state = {"dynamic": False, "machine": 62}
 
     def run_command(_self, args, cwd=None, environ_update=None, **_kwargs):
         calls.append({"args": args[1:], "cwd": cwd, "env": dict(environ_update or {})})
@@ -42,7 +42,7 @@ def go(monkeypatch, tmp_path):
         if args[1] == "build":
             output = args[args.index("-o") + 1]
             with open(output, "wb") as handle:
-                handle.write(elf(interpreter=state["dynamic"]))
+                handle.write(elf(interpreter=state["dynamic"], machine=state["machine"]))
             return 0, "", ""
         return 2, "", "unexpected"
 
@@ -70,10 +70,12 @@ def test_builds_the_exact_version_in_its_own_module_statically(go, tmp_path, run
     [build] = [c for c in go["calls"] if c["args"][0] == "build"]
     args = build["args"]
     assert build["cwd"] == str(go["source"]) and args[-1] == "."
-    assert "-mod=mod" in args and "-trimpath" in args
+    assert "-mod=readonly" in args and "-trimpath" in args
     assert args[args.index("-ldflags") + 1] == "-s -w -X main.version=v1.8.4 -linkmode external -extldflags -static"
     assert args[args.index("-tags") + 1] == "netgo,osusergo"
-    assert build["env"]["CGO_ENABLED"] == "1"
+    assert (build["env"]["CGO_ENABLED"], build["env"]["GOOS"], build["env"]["GOARCH"]) == ("1", "linux", "amd64")
+    # the toolchain that built it: go version where the build ran (a module may ask for a newer one)
+    assert [c["cwd"] for c in go["calls"] if c["args"] == ["version"]] == [str(go["source"])]
     stamp = json.loads((tmp_path / "cache" / "v1.8.4" / "ghostunnel.build.json").read_text())
     assert stamp["recipe"]["version"] == "v1.8.4" and stamp["sha256"] == result["sha256"]
 
@@ -88,7 +90,10 @@ def test_second_run_finds_the_cache_and_runs_no_go_command(go, tmp_path, run_mod
 
 def test_another_recipe_or_altered_binary_is_built_again(go, tmp_path, run_module):
     run_module(go_module_binary, params(tmp_path))
-    builds = lambda: sum(c["args"][0] == "build" for c in go["calls"])  # noqa: E731
+
+    def builds():
+        return sum(c["args"][0] == "build" for c in go["calls"])
+
     assert run_module(go_module_binary, params(tmp_path, tags=["nopkcs11"]))["changed"] is True and builds() == 2
     with open(tmp_path / "cache" / "v1.8.4" / "ghostunnel", "ab") as handle:
         handle.write(b"tampered")
@@ -102,11 +107,19 @@ def test_check_mode_builds_nothing(go, tmp_path, run_module):
     assert not (tmp_path / "cache").exists()
 
 
-def test_a_dynamic_result_fails_a_static_build_and_leaves_nothing(go, tmp_path, run_module):
-    go["state"]["dynamic"] = True
+@pytest.mark.parametrize("wrong, message", [({"dynamic": True}, "not static"), ({"machine": 183}, "not a amd64 executable")])
+def test_a_result_of_the_wrong_kind_fails_and_leaves_nothing(go, tmp_path, run_module, wrong, message):
+    go["state"].update(wrong)
     result = run_module(go_module_binary, params(tmp_path))
-    assert result["failed"] is True and "not static" in result["msg"]
+    assert result["failed"] is True and message in result["msg"], result["msg"]
     assert os.listdir(tmp_path / "cache" / "v1.8.4") == []
+
+
+def test_another_target_is_another_recipe(go, tmp_path, run_module):
+    run_module(go_module_binary, params(tmp_path))
+    go["state"]["machine"] = 183
+    result = run_module(go_module_binary, params(tmp_path, goarch="arm64"))
+    assert result["changed"] is True and [c["env"].get("GOARCH") for c in go["calls"] if c["args"][0] == "build"] == ["amd64", "arm64"]
 
 
 def test_without_go_the_message_says_what_is_needed(monkeypatch, tmp_path, run_module):
@@ -123,12 +136,13 @@ def test_a_request_that_is_not_exact_is_refused_naming_the_option(go, tmp_path, 
     assert go["calls"] == []
 
 
-def test_is_static_reads_the_program_headers(tmp_path):
+def test_elf_facts_reads_the_header_and_program_headers(tmp_path):
     (tmp_path / "static").write_bytes(elf())
-    (tmp_path / "dynamic").write_bytes(elf(interpreter=True))
+    (tmp_path / "dynamic").write_bytes(elf(interpreter=True, machine=183))
     (tmp_path / "script").write_bytes(b"#!/bin/sh\n" + bytes(64))
-    assert go_build.is_static(str(tmp_path / "static")) is True
-    assert go_build.is_static(str(tmp_path / "dynamic")) is False
-    assert go_build.is_static("/bin/sh") is False
-    with pytest.raises(go_build.GoBuildError):
-        go_build.is_static(str(tmp_path / "script"))
+    (tmp_path / "truncated").write_bytes(elf()[:66])
+    assert go_build.elf_facts(str(tmp_path / "static")) == (62, True)
+    assert go_build.elf_facts(str(tmp_path / "dynamic")) == (183, False)
+    for broken in ("script", "truncated"):
+        with pytest.raises(go_build.GoBuildError):
+            go_build.elf_facts(str(tmp_path / broken))
