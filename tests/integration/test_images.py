@@ -71,11 +71,11 @@ def task(built, tmp_path_factory):
         " location / { proxy_pass http://127.0.0.1:8042; }\n}\n"
     )
     (root / "tunnel.conf").write_text(
-        "foreground = yes\npid =\n[dicom-in]\naccept = 16666\nconnect = 127.0.0.1:4242\n"
+        "foreground = yes\npid =\n[dicom-in]\naccept = 16667\nconnect = 127.0.0.1:4242\n"
         "cert = /run/secrets/tunnel-cert.pem\nkey = /run/secrets/tunnel-key.pem\n"
         "CAfile = /run/secrets/tunnel-ca.pem\nverifyChain = yes\nrequireCert = yes\n"
         "checkHost = client.dicoogle.internal\n"
-    ).replace("accept = 16666", "accept = 16667")
+    )
     name = "dicoogle-aws-test-task-%d" % https
     names = [name, name + "-nginx", name + "-ghostunnel", name + "-stunnel"]
     secrets = ["-e", "TUNNEL_CERT_PEM=" + (pki / "ghostunnel.crt").read_text(), "-e", "TUNNEL_KEY_PEM=" + (pki / "ghostunnel.key").read_text(),
@@ -150,7 +150,9 @@ def test_ghostunnel_image_runs_the_binary_built_from_its_module(built):
     pinned version (the cache set-up filled), the same bytes as the cache's."""
     cached = ghostunnel_build()
     image = built["images"]["ghostunnel"]
-    version = docker("run", "--rm", "--entrypoint", "/usr/local/bin/ghostunnel", image, "--version")
+    # ghostunnel prints its version on stderr
+    version = subprocess.run(["docker", "run", "--rm", "--entrypoint", "/usr/local/bin/ghostunnel", image, "--version"],
+                             capture_output=True, text=True, check=True).stderr.strip()
     assert version.startswith("rev " + cached.parent.name + " "), version
     inside = docker("run", "--rm", "--entrypoint", "sha256sum", image, "/usr/local/bin/ghostunnel").split()[0]
     assert inside == hashlib.sha256(cached.read_bytes()).hexdigest()

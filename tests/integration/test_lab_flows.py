@@ -31,8 +31,10 @@ def in_client(*command):
 
 
 def in_container(host, *command):
-    return subprocess.run(["docker", "exec", "%s-%s" % (DEPLOYMENT, host)] + list(command),
-                          capture_output=True, text=True, check=True, timeout=120).stdout
+    """What the command prints (stdout, then stderr: ghostunnel prints its version there)."""
+    done = subprocess.run(["docker", "exec", "%s-%s" % (DEPLOYMENT, host)] + list(command),
+                          capture_output=True, text=True, check=True, timeout=120)
+    return done.stdout + done.stderr
 
 
 def tunnel_processes():
@@ -42,9 +44,11 @@ def tunnel_processes():
     for container in ("pacs-tunnel-server", "pacs-tunnel-client"):
         found[container] = (in_container(container, "readlink", "/proc/1/exe").strip(),
                             in_container(container, "cat", "/proc/1/cmdline").split("\0"))
+    # the unit runs as the tunnel user: its /proc/<pid>/exe needs ptrace rights that root lacks in a
+    # container, so the executable is the one its command line started (systemd execs argv[0])
     pid = in_container("client", "systemctl", "show", "-p", "MainPID", "--value", "dicoogle-tunnel-pacs-store").strip()
-    found["client"] = (in_container("client", "readlink", "/proc/%s/exe" % pid).strip(),
-                       in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0"))
+    argv = in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0")
+    found["client"] = (argv[0], argv)
     return found
 
 
