@@ -153,7 +153,11 @@ def test_second_make_lab_changes_nothing_and_duplicates_no_data(lab, study, aws_
     assert re.search(r"Search through the web API\s+passed", (lab.state / "reports" / "summary.txt").read_text())
 
 
+@pytest.mark.changes_deployment
 def test_a_broken_flow_fails_the_run_and_is_reported(lab):
+    """The storage node stopped: the C-MOVE step fails and the run with it. site.yml then restores
+    the deployment with the other tunnel engine, stunnel (one site.yml run for both; the next test
+    replays the flow on it)."""
     stop = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "systemctl", "stop", "storescp"],
                           capture_output=True, text=True, check=False)
     assert stop.returncode == 0, stop.stderr
@@ -164,16 +168,16 @@ def test_a_broken_flow_fails_the_run_and_is_reported(lab):
         assert "C-MOVE of the study to CONSUMER" in failed, failed
         assert "C-ECHO from the client to the endpoint" not in failed
     finally:
-        restored = lab.play("playbooks/site.yml")
+        restored = lab.play("playbooks/site.yml", "-e", "dicoogle_tunnel_engine=stunnel")
     assert restored.rc == 0 and restored.changed >= 1, restored
 
 
 @pytest.mark.changes_deployment
 def test_stunnel_replaces_ghostunnel_and_every_flow_passes(lab, aws_client):
-    """stunnel remains an engine: the same deployment re-run with it (the task definition, the
-    task's tunnels and the client host's unit), then the clinical flow, end to end."""
-    switched = lab.up("-e", "dicoogle_tunnel_engine=stunnel")
-    assert switched.rc == 0, switched
+    """stunnel remains an engine: the deployment the test above restored with it (the task
+    definition, the task's tunnels and the client host's unit) passes the clinical flow."""
+    flows = lab.play("playbooks/dicom_tests.yml", "-e", "dicoogle_tunnel_engine=stunnel")
+    assert flows.rc == 0, flows
     report = junit(lab.state)
     assert report.get("tests") == "9" and report.get("failures") == "0", ET.tostring(report)
     for place, (executable, argv) in tunnel_processes().items():
