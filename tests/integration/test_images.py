@@ -98,7 +98,7 @@ def task(built, tmp_path_factory):
                "--allow-cn=client.dicoogle.internal")
         docker("run", "-d", "--name", names[3], "--network", "container:" + name, *secrets,
                "-v", "%s:/etc/stunnel/tunnel.conf:ro" % (root / "tunnel.conf"), built["images"]["stunnel"])
-        yield {"https": https, "tunnels": {"ghostunnel": ghostunnel, "stunnel": stunnel}, "pki": pki, "names": names}
+        yield {"https": https, "tunnels": {"ghostunnel": ghostunnel, "stunnel": stunnel}, "pki": pki}
     finally:
         subprocess.run(["docker", "rm", "-f"] + names, capture_output=True, check=False)
 
