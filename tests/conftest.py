@@ -16,7 +16,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from tests.deployment import LAB_DEPLOYMENT, SITE_DEPLOYMENT
-from tests.helpers import ROOT, VENV_BIN, free_port, moto_client
+from tests.helpers import RAISED_QUOTAS_ENV, ROOT, VENV_BIN, free_port, moto_client
 
 
 # The files that share a deployment (the session fixtures site and lab below): pytest-xdist must
@@ -85,6 +85,7 @@ def moto_port(tmp_path_factory):
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "files/lab/moto_server.py"), "-H", "127.0.0.1", "-p", str(port)],
+            env=dict(os.environ, **RAISED_QUOTAS_ENV),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -16,7 +16,7 @@ LAB_DEPLOYMENT = "it-lab"
 # roles and instance profiles, and Session Manager's transfer bucket).
 EXPECTED = {
     "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 12,
-    "vpc": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 6, "elastic-ip": 6, "route-table": 9,
+    "vpc": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 2, "elastic-ip": 2, "route-table": 9,
     "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
     "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 5, "log-group": 2,
     "hosted-zone": 2, "datasync-task": 1, "datasync-location": 2,

@@ -16,6 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 
+# One moto server of the tests holds several deployments at once, as an account whose quotas were
+# raised would: its Elastic IPs, VPCs, internet and NAT gateways (files/lab/aws_rules.py has a new
+# account's defaults, which `make lab` keeps).
+RAISED_QUOTAS_ENV = {"DICOOGLE_LAB_QUOTAS": '{"L-0263D0A3": 40, "L-F678F1CE": 40, "L-A4707A72": 40, "L-FE5A380F": 20}'}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:

@@ -5,6 +5,7 @@ Each fix names the gap (see also README, "moto gaps").
 """
 
 import json
+import os
 import sys
 
 from moto.acm import models as acm_models
@@ -18,6 +19,9 @@ from moto.ec2.models.instances import Instance
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.kms.models import KmsBackend
 from moto.server import main
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aws_rules  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _accept_key_arn(method):
@@ -158,6 +162,8 @@ AWSCertificateManagerResponse.get_certificate = _get_certificate
 EC2ContainerServiceResponse.list_tags_for_resource = _list_ecs_tags
 DataSyncResponse.create_location_efs = _create_location_efs
 DataSyncResponse.describe_location_efs = _describe_location_efs
+RULES = aws_rules.install()
+print("lab moto: AWS rules enforced: " + "; ".join(RULES) + " (see files/lab/aws_rules.py)", file=sys.stderr)
 print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations,"
       " ECS tag lists and service settings, ACM chains, Debian/Ubuntu AMIs, interfaces of terminated instances (see files/lab/moto_server.py)",
       file=sys.stderr)

@@ -62,11 +62,12 @@ def test_key_pair_matches_the_private_key_kept_0600(site, aws_client):
     assert pair["PublicKey"].split()[1] == (state / "ssh" / (DEPLOYMENT + ".pub")).read_text().split()[1]
 
 
-def test_log_bucket_is_kms_encrypted_private_and_accepts_log_delivery(site, aws_client):
+def test_log_bucket_is_sse_s3_encrypted_private_and_accepts_log_delivery(site, aws_client):
     s3 = aws_client("s3")
     bucket = "%s-logs-123456789012-eu-west-1" % DEPLOYMENT
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
-    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn(aws_client)}
+    # the ALB and S3's server access logging write only to SSE-S3 buckets
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
     statements = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
@@ -121,20 +122,27 @@ def test_network_sites_routes_and_least_privilege_groups(site, aws_client):
     assert {name: v["CidrBlock"] for name, v in vpcs.items()} == {
         DEPLOYMENT + "-pacs": "10.10.0.0/16", DEPLOYMENT + "-client": "10.20.0.0/16", DEPLOYMENT + "-storage": "10.30.0.0/16"}
     pacs, storage = vpcs[DEPLOYMENT + "-pacs"]["VpcId"], vpcs[DEPLOYMENT + "-storage"]["VpcId"]
-    # each private subnet routes to its own zone's NAT gateway, and PACS <-> storage through the peering
-    nats = {n["SubnetId"]: n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] == "available"}
+    # NAT only where a host needs the internet (client, storage: one gateway each); the PACS VPC
+    # has no way out but its endpoints; PACS <-> storage through the peering
+    nats = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] == "available"]
+    assert sorted(n["VpcId"] for n in nats if n["VpcId"] in [v["VpcId"] for v in vpcs.values()]) == sorted(
+        [vpcs[DEPLOYMENT + "-client"]["VpcId"], vpcs[DEPLOYMENT + "-storage"]["VpcId"]])
     subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [pacs]}])["Subnets"]}
-    zone_nat = {subnets[subnet]["AvailabilityZone"]: nat["NatGatewayId"] for subnet, nat in nats.items() if subnet in subnets}
-    assert len(zone_nat) == 2
     [peering] = [p for p in ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] if as_dict(p.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT]
     assert peering["Status"]["Code"] == "active"
     assert {peering["RequesterVpcInfo"]["VpcId"], peering["AccepterVpcInfo"]["VpcId"]} == {pacs, storage}
     private = [s for s in subnets.values() if as_dict(s["Tags"])["dicoogle:tier"] == "private"]
+    assert len(private) == 2
     for subnet in private:
         [table] = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]
         routes = {r.get("DestinationCidrBlock"): r for r in table["Routes"]}
-        assert routes["0.0.0.0/0"]["NatGatewayId"] == zone_nat[subnet["AvailabilityZone"]]
+        assert "0.0.0.0/0" not in routes, routes
         assert routes["10.30.0.0/16"]["VpcPeeringConnectionId"] == peering["VpcPeeringConnectionId"]
+    storage_nat = [n["NatGatewayId"] for n in nats if n["VpcId"] == storage]
+    for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [storage]}, {"Name": "tag:dicoogle:tier", "Values": ["private"]}])["Subnets"]:
+        [table] = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]
+        routes = {r.get("DestinationCidrBlock"): r for r in table["Routes"]}
+        assert [routes["0.0.0.0/0"]["NatGatewayId"]] == storage_nat
     endpoints = {e["ServiceName"].split(".", 3)[-1] for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [pacs]}])["VpcEndpoints"]}
     assert endpoints == {"s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager"}
     # nothing but the ALB admits the internet, and only on 443
@@ -294,8 +302,8 @@ def test_privatelink_offers_the_nlb_to_the_client_vpc(site, aws_client):
     [nlb] = elb.describe_load_balancers(Names=[DEPLOYMENT + "-pacs"])["LoadBalancers"]
     assert nlb["Scheme"] == "internal"
     attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=nlb["LoadBalancerArn"])["Attributes"]}
-    assert attributes["access_logs.s3.enabled"] == "true"
-    assert attributes["access_logs.s3.bucket"] == DEPLOYMENT + "-logs-123456789012-eu-west-1"
+    # TCP listeners: an NLB would write no access log, so none is configured
+    assert attributes["access_logs.s3.enabled"] == "false"
     listeners = elb.describe_listeners(LoadBalancerArn=nlb["LoadBalancerArn"])["Listeners"]
     assert sorted((l["Protocol"], l["Port"]) for l in listeners) == [("TCP", 1045), ("TCP", 16666)]
     groups = elb.describe_target_groups(LoadBalancerArn=nlb["LoadBalancerArn"])["TargetGroups"]
@@ -371,7 +379,7 @@ def test_pacs_service_runs_the_task_in_the_private_subnets_behind_both_load_bala
     assert group["GroupName"] == DEPLOYMENT + "-pacs-task"
     groups = {g["TargetGroupArn"]: g["TargetGroupName"] for g in elb.describe_target_groups()["TargetGroups"]}
     assert sorted((groups[lb["targetGroupArn"]], lb["containerName"], lb["containerPort"]) for lb in service["loadBalancers"]) == [
-        (DEPLOYMENT + "-pacs-qr", "pacs", 1045), (DEPLOYMENT + "-pacs-store", "tunnel-server", 16666), (DEPLOYMENT + "-web", "nginx", 8443)]
+        (DEPLOYMENT + "-qr", "pacs", 1045), (DEPLOYMENT + "-store", "tunnel-server", 16666), (DEPLOYMENT + "-web", "nginx", 8443)]
 
 
 def ghostunnel_commands(store_port):
@@ -453,8 +461,8 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
         "pacs_service_image_tags": {"dicoogle": "sha-000000000001", "nginx": "sha-000000000002", "ghostunnel": "sha-000000000003"},
         "pacs_service_subnet_ids": subnets, "pacs_service_security_group_id": group["GroupId"],
         "pacs_service_efs_id": fs["FileSystemId"], "pacs_service_access_point_ids": points,
-        "pacs_service_web_target_group": DEPLOYMENT + "-web", "pacs_service_store_target_group": DEPLOYMENT + "-pacs-store",
-        "pacs_service_qr_target_group": DEPLOYMENT + "-pacs-qr",
+        "pacs_service_web_target_group": DEPLOYMENT + "-web", "pacs_service_store_target_group": DEPLOYMENT + "-store",
+        "pacs_service_qr_target_group": DEPLOYMENT + "-qr",
     }
     up = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
     assert up.rc == 0, up

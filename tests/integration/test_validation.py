@@ -31,6 +31,10 @@ def aws_snapshot(aws_client):
     [
         ({"dicoogle_deployment": ""}, ["dicoogle_deployment"]),
         ({"dicoogle_deployment": "Bad_Name"}, ["dicoogle_deployment"]),
+        # names AWS would refuse part-way: a load balancer's reserved beginning, the sign-in's reserved words
+        ({"dicoogle_deployment": "internal-pacs"}, ["dicoogle_deployment"]),
+        ({"dicoogle_deployment": "myaws-pacs"}, ["dicoogle_deployment", "aws, amazon or cognito"]),
+        ({"dicoogle_public_domain": "radiology-department." + "h" * 30 + ".example.org"}, ["front_door_hostname", "64"]),
         ({"pki_key_size": "1000"}, ["pki_key_size"]),
         ({"pki_key_type": "DSA"}, ["pki_key_type"]),
         ({"pki_renew_days": "397"}, ["pki_renew_days", "pki_leaf_validity_days"]),
@@ -45,6 +49,7 @@ def aws_snapshot(aws_client):
         ({"network_client_vpc_cidr": "10.10.128.0/20"}, ["network_pacs_vpc_cidr", "network_client_vpc_cidr", "overlap"]),
         ({"network_az_count": "4"}, ["network_az_count"]),
         ({"network_nat_gateways": "none"}, ["network_nat_gateways"]),
+        ({"network_nat_sites": [], "network_pacs_interface_endpoints": ["logs"]}, ["network_nat_sites", "network_pacs_interface_endpoints"]),
         ({"dicoogle_public_domain": ""}, ["front_door_domain", "dicoogle_public_domain"]),
         ({"front_door_mfa": "sometimes"}, ["front_door_mfa"]),
         ({"front_door_password_minimum_length": "6"}, ["front_door_password_minimum_length"]),

@@ -1,0 +1,101 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: dicoogle.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: region_services_info
+short_description: Tell which AWS services a region offers
+version_added: 0.2.0
+description:
+  - Reads AWS's public Systems Manager parameters
+    C(/aws/service/global-infrastructure/regions/<region>/services/<service>), which AWS publishes for each
+    service a region offers, and returns which of the given services the region has.
+  - Fills a gap. The P(amazon.aws.aws_ssm#lookup) lookup reads these parameters but takes no module defaults
+    (endpoint, credentials) and fails on a service the region lacks instead of reporting it.
+  - The caller needs C(ssm:GetParameters) on AWS's public parameters (any principal of the account has it).
+  - Read-only; runs in check mode too and never reports a change.
+author:
+  - dicoogle.aws maintainers (@dicoogle-aws)
+options:
+  services:
+    description: Service identifiers as AWS's parameters name them, such as C(fargate), C(datasync), C(cognito-idp).
+    type: list
+    elements: str
+    required: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Check that the region offers Fargate and DataSync
+  dicoogle.aws.region_services_info:
+    region: eu-west-1
+    services: [fargate, datasync]
+  register: services
+
+- name: Stop when one is missing
+  ansible.builtin.assert:
+    that: services.missing | length == 0
+"""
+
+RETURN = r"""
+region:
+  description: The region asked about.
+  returned: always
+  type: str
+  sample: eu-west-1
+offered:
+  description: The services of O(services) that the region offers.
+  returned: always
+  type: list
+  elements: str
+  sample: [fargate, datasync]
+missing:
+  description: The services of O(services) that the region does not offer.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+PARAMETER = "/aws/service/global-infrastructure/regions/%s/services/%s"
+BATCH = 10  # GetParameters takes at most 10 names
+
+
+def offered_services(client, region, services):
+    names = {PARAMETER % (region, service): service for service in services}
+    found = set()
+    keys = list(names)
+    for start in range(0, len(keys), BATCH):
+        answer = client.get_parameters(Names=keys[start:start + BATCH], aws_retry=True)
+        found.update(names[p["Name"]] for p in answer.get("Parameters", []) if p["Name"] in names)
+    return [s for s in services if s in found], [s for s in services if s not in found]
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=dict(services=dict(type="list", elements="str", required=True)),
+                              supports_check_mode=True)
+    client = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff())
+    region = module.region
+    try:
+        offered, missing = offered_services(client, region, module.params["services"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to read which services region %s offers" % region)
+    module.exit_json(changed=False, region=region, offered=offered, missing=missing)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""service_quota_info and region_services_info against moto's in-process AWS."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from botocore.exceptions import ClientError
+
+from ansible_collections.dicoogle.aws.plugins.modules import region_services_info, service_quota_info
+
+
+def test_quotas_are_read_in_the_order_asked(aws, run_module):
+    result = run_module(service_quota_info, {"quotas": [
+        {"service_code": "vpc", "quota_code": "L-FE5A380F"}, {"service_code": "vpc", "quota_code": "L-F678F1CE"}]})
+    assert result["changed"] is False
+    assert [(q["quota_code"], q["name"], q["value"], q["source"]) for q in result["quotas"]] == [
+        ("L-FE5A380F", "NAT gateways per Availability Zone", 5.0, "applied"), ("L-F678F1CE", "VPCs per Region", 5.0, "applied")]
+
+
+def test_a_quota_without_applied_value_falls_back_to_aws_default():
+    client = mock.Mock()
+    client.get_service_quota.side_effect = ClientError({"Error": {"Code": "NoSuchResourceException", "Message": "none"}}, "GetServiceQuota")
+    client.get_aws_default_service_quota.return_value = {"Quota": {"QuotaName": "EC2-VPC Elastic IPs", "Value": 5.0}}
+    assert service_quota_info.read_quota(client, "ec2", "L-0263D0A3") == {
+        "service_code": "ec2", "quota_code": "L-0263D0A3", "name": "EC2-VPC Elastic IPs", "value": 5.0, "source": "default"}
+
+
+def test_the_region_offers_what_aws_publishes_and_nothing_else(aws, run_module):
+    wanted = ["fargate", "datasync", "cognito-idp", "efs", "ecs", "ecr", "elb", "kms", "logs", "s3", "no-such-service"]
+    result = run_module(region_services_info, {"services": wanted})
+    assert result["changed"] is False and result["region"] == "eu-west-1"
+    assert result["offered"] == wanted[:-1]  # 11 names: two GetParameters batches
+    assert result["missing"] == ["no-such-service"]
