@@ -16,7 +16,7 @@ LAB_DEPLOYMENT = "it-lab"
 # roles and instance profiles, and Session Manager's transfer bucket).
 EXPECTED = {
     "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 12,
-    "vpc": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 2, "elastic-ip": 2, "route-table": 9,
+    "vpc": 3, "flow-log": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 2, "elastic-ip": 2, "route-table": 9,
     "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
     "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 5, "log-group": 2,
     "hosted-zone": 2, "datasync-task": 1, "datasync-location": 2,
@@ -66,6 +66,7 @@ def network_resources(aws_client, deployment):
     found = []
     vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if ours(v.get("Tags"), deployment)]
     found += [("vpc", v) for v in vpcs]
+    found += [("flow-log", f["FlowLogId"]) for f in ec2.describe_flow_logs()["FlowLogs"] if ours(f.get("Tags"), deployment)]
     in_vpcs = [{"Name": "vpc-id", "Values": vpcs}] if vpcs else None
     if in_vpcs:
         found += [("subnet", s["SubnetId"]) for s in ec2.describe_subnets(Filters=in_vpcs)["Subnets"]]

@@ -15,6 +15,7 @@ from moto.datasync.responses import DataSyncResponse
 from moto.ec2 import utils as ec2_utils
 from moto.ec2.responses.vpc_peering_connections import VPCPeeringConnections
 from moto.ec2.models import amis as ec2_amis
+from moto.ec2.models.flow_logs import FlowLogsBackend
 from moto.ec2.models.instances import Instance
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.kms.models import KmsBackend
@@ -155,9 +156,27 @@ def _terminate_detaching_interfaces(self):
     return previous_state
 
 
+# moto 5.2: CreateFlowLogs takes an S3 destination's whole path (arn:aws:s3:::bucket/prefix/) for
+# the bucket's name and reports "does not exist"; AWS delivers under the prefix. The bucket is
+# checked, the flow log keeps the destination as given.
+_create_flow_logs = FlowLogsBackend.create_flow_logs
+
+
+def _create_flow_logs_with_prefix(self, **kwargs):
+    destination = kwargs.get("log_destination") or ""
+    if kwargs.get("log_destination_type") == "s3" and destination.count("/") > 0:
+        kwargs["log_destination"] = destination.split("/", 1)[0]
+        flows, unsuccessful = _create_flow_logs(self, **kwargs)
+        for flow in flows:
+            flow.log_destination = destination
+        return flows, unsuccessful
+    return _create_flow_logs(self, **kwargs)
+
+
 VPCPeeringConnections.describe_vpc_peering_connections = _describe_vpc_peering_connections
 EC2ContainerServiceResponse.create_service = _create_service_keeping_settings
 Instance.terminate = _terminate_detaching_interfaces
+FlowLogsBackend.create_flow_logs = _create_flow_logs_with_prefix
 AWSCertificateManagerResponse.get_certificate = _get_certificate
 EC2ContainerServiceResponse.list_tags_for_resource = _list_ecs_tags
 DataSyncResponse.create_location_efs = _create_location_efs
@@ -165,7 +184,8 @@ DataSyncResponse.describe_location_efs = _describe_location_efs
 RULES = aws_rules.install()
 print("lab moto: AWS rules enforced: " + "; ".join(RULES) + " (see files/lab/aws_rules.py)", file=sys.stderr)
 print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations,"
-      " ECS tag lists and service settings, ACM chains, Debian/Ubuntu AMIs, interfaces of terminated instances (see files/lab/moto_server.py)",
+      " ECS tag lists and service settings, ACM chains, Debian/Ubuntu AMIs, interfaces of terminated instances,"
+      " S3 flow log prefixes (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

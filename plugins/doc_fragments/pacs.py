@@ -37,4 +37,14 @@ options:
     description: Seconds to wait for each HTTP request.
     type: int
     default: 10
+  web_username:
+    description:
+      - When O(url) is behind an Application Load Balancer that signs users in with Cognito (the web front door),
+        the Cognito user to sign in as first, through the hosted sign-in page, as a browser does; the requests then
+        carry the load balancer's session cookie. The user needs a permanent password and no multi-factor challenge.
+      - Not given, the requests go to O(url) directly.
+    type: str
+  web_password:
+    description: The password of O(web_username). Never logged.
+    type: str
 """

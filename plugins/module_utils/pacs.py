@@ -20,6 +20,8 @@ from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
 
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.dicoogle.aws.plugins.module_utils.web_sign_in import SignInError, sign_in
+
 LEVEL_KEYS = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 
 # Connection options shared by the PACS modules.
@@ -31,7 +33,10 @@ PACS_ARGUMENT_SPEC = dict(
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
     request_timeout=dict(type="int", default=10),
+    web_username=dict(type="str"),
+    web_password=dict(type="str", no_log=True),
 )
+PACS_REQUIRED_TOGETHER = [("web_username", "web_password")]
 
 
 class PacsError(Exception):
@@ -46,11 +51,24 @@ class _Client:
         self.password = params["password"]
         self.timeout = params["request_timeout"]
         self.tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"))
+        self.cookies = None
+
+    def _session(self):
+        """Behind the ALB's Cognito action: sign in once, as a browser does; the requests then send its cookie."""
+        if self.params.get("web_username") and self.cookies is None:
+            try:
+                self.cookies = sign_in(self.base + "/", self.params["web_username"], self.params["web_password"],
+                                       timeout=self.timeout, **self.tls)
+            except SignInError as e:
+                raise PacsError(str(e))
+        return self.cookies
 
     def _request(self, method, path, body=None, headers=None):
+        cookies = self._session()
         try:
             response = open_url(
-                self.base + path, method=method, data=body, headers=headers or {}, timeout=self.timeout, **self.tls
+                self.base + path, method=method, data=body, headers=headers or {}, timeout=self.timeout,
+                cookies=cookies, **self.tls
             )
             text = response.read().decode("utf-8")
         except HTTPError as e:
@@ -88,6 +106,7 @@ class DicoogleClient(_Client):
         return self._request("GET", "/ext/version")["version"]
 
     def can_login(self):
+        self._session()  # a refused web sign-in is an error, not a wrong password
         try:
             self._auth()
         except PacsError:
@@ -189,6 +208,7 @@ class OrthancClient(_Client):
         return self._request("GET", "/system", headers=self._auth())["Version"]
 
     def can_login(self):
+        self._session()  # a refused web sign-in is an error, not a wrong password
         try:
             self._request("GET", "/system", headers=self._auth())
         except PacsError:

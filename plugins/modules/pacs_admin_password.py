@@ -56,6 +56,7 @@ rotated:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_ARGUMENT_SPEC
+from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_REQUIRED_TOGETHER
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PacsError
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 
@@ -65,21 +66,21 @@ DEFAULT_PASSWORDS = {"dicoogle": "dicoogle"}
 def main():
     spec = dict(PACS_ARGUMENT_SPEC)
     spec.update(current_password=dict(type="str", no_log=True))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_together=PACS_REQUIRED_TOGETHER)
     params = module.params
     if len(params["password"]) < 12:
         module.fail_json(msg="password must have at least 12 characters")
     current = params["current_password"] or DEFAULT_PASSWORDS.get(params["engine"])
-    if client(params).can_login():
-        module.exit_json(changed=False, rotated=False)
-    if current is None or not client(dict(params, password=current)).can_login():
-        module.fail_json(msg="%s at %s: neither the new password nor the current one logs %s in; "
-                             "give the password in force as current_password" % (params["engine"], params["url"], params["username"]))
-    if not module.check_mode:
-        try:
+    try:
+        if client(params).can_login():
+            module.exit_json(changed=False, rotated=False)
+        if current is None or not client(dict(params, password=current)).can_login():
+            module.fail_json(msg="%s at %s: neither the new password nor the current one logs %s in; "
+                                 "give the password in force as current_password" % (params["engine"], params["url"], params["username"]))
+        if not module.check_mode:
             client(dict(params, password=current)).set_password(params["password"])
-        except PacsError as e:
-            module.fail_json(msg="%s: rotating the password of %s failed: %s" % (params["engine"], params["username"], e))
+    except PacsError as e:
+        module.fail_json(msg="%s: rotating the password of %s failed: %s" % (params["engine"], params["username"], e))
     module.exit_json(changed=True, rotated=True)
 
 

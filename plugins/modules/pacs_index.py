@@ -59,6 +59,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_ARGUMENT_SPEC
+from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_REQUIRED_TOGETHER
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PacsError
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 
@@ -66,7 +67,7 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 def main():
     spec = dict(PACS_ARGUMENT_SPEC)
     spec.update(path=dict(type="str", required=True), wait_timeout=dict(type="int", default=600))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_together=PACS_REQUIRED_TOGETHER)
     if not module.params["path"].startswith("/"):
         module.fail_json(msg="path must be absolute, got %r" % module.params["path"])
     if module.check_mode:

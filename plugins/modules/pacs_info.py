@@ -51,6 +51,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_ARGUMENT_SPEC
+from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_REQUIRED_TOGETHER
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PacsError
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 
@@ -58,7 +59,7 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 def main():
     spec = dict(PACS_ARGUMENT_SPEC)
     spec.update(wait_timeout=dict(type="int", default=120))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_together=PACS_REQUIRED_TOGETHER)
     started = time.monotonic()
     deadline = started + max(module.params["wait_timeout"], 0)
     while True:

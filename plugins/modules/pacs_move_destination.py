@@ -58,6 +58,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.dcmtk import AE_TITLE
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_ARGUMENT_SPEC
+from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_REQUIRED_TOGETHER
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PacsError
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 
@@ -71,7 +72,8 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     module = AnsibleModule(
-        argument_spec=spec, supports_check_mode=True, required_if=[("state", "present", ("host", "port"))]
+        argument_spec=spec, supports_check_mode=True, required_if=[("state", "present", ("host", "port"))],
+        required_together=PACS_REQUIRED_TOGETHER,
     )
     params = module.params
     if not AE_TITLE.match(params["aetitle"]):

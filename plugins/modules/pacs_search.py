@@ -53,6 +53,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_ARGUMENT_SPEC
+from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PACS_REQUIRED_TOGETHER
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import PacsError
 from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 
@@ -62,7 +63,7 @@ KEYWORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 def main():
     spec = dict(PACS_ARGUMENT_SPEC)
     spec.update(query=dict(type="dict", default={}))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_together=PACS_REQUIRED_TOGETHER)
     bad = [key for key in module.params["query"] if not KEYWORD.match(key)]
     if bad:
         module.fail_json(msg="query takes DICOM keywords such as PatientID; not %s" % ", ".join(bad))

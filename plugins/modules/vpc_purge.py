@@ -118,6 +118,11 @@ vpcs:
       description: IDs of what was deleted with the VPC, by kind.
       type: dict
       contains:
+        flow_logs:
+          description: Flow logs of the VPC.
+          type: list
+          elements: str
+          sample: [fl-0123456789abcdef0]
         vpc_endpoints:
           description: VPC endpoints.
           type: list
@@ -223,7 +228,7 @@ PEERING_GONE = ("deleted", "deleting", "rejected", "failed", "expired")
 # network interfaces that AWS deletes itself with the NAT gateway or endpoint they belong to
 SERVICE_INTERFACE_TYPES = ("nat_gateway", "natGateway", "vpc_endpoint", "gateway_load_balancer_endpoint")
 
-KINDS = ("vpc_endpoints", "nat_gateways", "addresses", "peering_connections", "network_interfaces",
+KINDS = ("flow_logs", "vpc_endpoints", "nat_gateways", "addresses", "peering_connections", "network_interfaces",
          "internet_gateways", "subnets", "route_tables", "security_groups", "network_acls")
 
 
@@ -326,6 +331,7 @@ class Purge:
 
     def purge(self, vpc_id):
         deleted = {kind: [] for kind in KINDS}
+        deleted["flow_logs"] = self.flow_logs(vpc_id)
         deleted["vpc_endpoints"], service_enis = self.endpoints(vpc_id)
         deleted["nat_gateways"], deleted["addresses"], nat_enis = self.nat_gateways(vpc_id)
         deleted["peering_connections"] = self.peering_connections(vpc_id)
@@ -338,6 +344,15 @@ class Purge:
         if not self.check_mode:
             self.call("delete_vpc", "delete VPC %s" % vpc_id, vpc_id=vpc_id, VpcId=vpc_id)
         return {"vpc_id": vpc_id, "deleted": deleted}
+
+    # 0. flow logs (a deleted VPC's flow logs would stay, recording nothing)
+    def flow_logs(self, vpc_id):
+        flows = self.describe("describe_flow_logs", "FlowLogs", "list the flow logs of %s" % vpc_id,
+                              Filters=[{"Name": "resource-id", "Values": [vpc_id]}])
+        ids = [f["FlowLogId"] for f in flows if f.get("ResourceId") == vpc_id]
+        if ids and not self.check_mode:
+            self.call("delete_flow_logs", "delete the flow logs of %s" % vpc_id, vpc_id=vpc_id, FlowLogIds=ids)
+        return ids
 
     # 1. endpoints
     def live_endpoints(self, vpc_id):

@@ -138,6 +138,11 @@ def test_network_sites_routes_and_least_privilege_groups(site, aws_client):
         routes = {r.get("DestinationCidrBlock"): r for r in table["Routes"]}
         assert "0.0.0.0/0" not in routes, routes
         assert routes["10.30.0.0/16"]["VpcPeeringConnectionId"] == peering["VpcPeeringConnectionId"]
+    # every site's traffic is recorded in the log bucket: the DICOM path's audit trail
+    flows = {f["ResourceId"]: f for f in ec2.describe_flow_logs()["FlowLogs"] if f["ResourceId"] in [v["VpcId"] for v in vpcs.values()]}
+    assert sorted(flows) == sorted(v["VpcId"] for v in vpcs.values())
+    assert {(f["LogDestination"], f["TrafficType"], f["MaxAggregationInterval"]) for f in flows.values()} == {
+        ("arn:aws:s3:::%s-logs-123456789012-eu-west-1/flow-logs/" % DEPLOYMENT, "ALL", 60)}
     storage_nat = [n["NatGatewayId"] for n in nats if n["VpcId"] == storage]
     for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [storage]}, {"Name": "tag:dicoogle:tier", "Values": ["private"]}])["Subnets"]:
         [table] = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]

@@ -240,3 +240,18 @@ def test_certificate_first_name_length(client):
     acm = client("acm")
     acm.request_certificate(DomainName="a" * 50 + ".example.org", ValidationMethod="DNS")  # 62
     refused(lambda: acm.request_certificate(DomainName="a" * 60 + ".example.org", ValidationMethod="DNS"), "ValidationException")
+
+
+def test_flow_logs_deliver_under_an_s3_prefix(client):
+    """A moto gap the lab's server fixes: the destination's prefix is not part of the bucket's name."""
+    ec2 = client("ec2")
+    client("s3").create_bucket(Bucket="logs", CreateBucketConfiguration={"LocationConstraint": REGION})
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    answer = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+                                  LogDestination="arn:aws:s3:::logs/flow-logs/")
+    assert answer["Unsuccessful"] == []
+    [flow] = ec2.describe_flow_logs()["FlowLogs"]
+    assert flow["LogDestination"] == "arn:aws:s3:::logs/flow-logs/"
+    missing = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+                                   LogDestination="arn:aws:s3:::no-such-bucket/flow-logs/")
+    assert "does not exist" in missing["Unsuccessful"][0]["Error"]["Message"]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from ansible_collections.dicoogle.aws.plugins.modules import vpc_flow_log, vpc_purge
+
+TAGS = {"dicoogle:deployment": "unit", "Name": "unit-pacs"}
+# moto (in-process) takes a destination's prefix for part of the bucket's name: the lab's server
+# fixes that (files/lab/moto_server.py), these tests give the bucket alone.
+DESTINATION = "arn:aws:s3:::unit-logs"
+
+
+def setup(aws):
+    aws("s3").create_bucket(Bucket="unit-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    return aws("ec2").create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "dicoogle:deployment", "Value": "unit"}]}])["Vpc"]["VpcId"]
+
+
+def flows(aws, vpc):
+    return aws("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
+
+
+def test_creates_the_flow_log_once(aws, run_module):
+    vpc = setup(aws)
+    first = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "tags": TAGS})
+    assert first.get("changed") is True, first
+    [flow] = flows(aws, vpc)
+    assert (flow["LogDestinationType"], flow["LogDestination"], flow["TrafficType"], flow["MaxAggregationInterval"]) == (
+        "s3", DESTINATION, "ALL", 60)
+    assert {t["Key"]: t["Value"] for t in flow["Tags"]} == TAGS and first["flow_log_id"] == flow["FlowLogId"]
+    again = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "tags": TAGS})
+    assert again["changed"] is False and len(flows(aws, vpc)) == 1
+
+
+def test_check_mode_changes_nothing_and_a_change_replaces_the_flow_log(aws, run_module):
+    vpc = setup(aws)
+    assert run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION}, check_mode=True)["changed"] is True
+    assert flows(aws, vpc) == []
+    run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION})
+    [old] = flows(aws, vpc)
+    changed = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "traffic_type": "REJECT"})
+    [new] = flows(aws, vpc)
+    assert changed["changed"] is True and new["FlowLogId"] != old["FlowLogId"] and new["TrafficType"] == "REJECT"
+    gone = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "state": "absent"})
+    assert gone["changed"] is True and flows(aws, vpc) == []
+
+
+def test_a_destination_that_is_not_an_s3_arn_is_refused(aws, run_module):
+    vpc = setup(aws)
+    result = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": "unit-logs"})
+    assert result["failed"] is True
+    assert "S3 ARN" in result["msg"] and flows(aws, vpc) == []
+
+
+def test_vpc_purge_deletes_the_vpcs_flow_logs_first(aws, run_module):
+    vpc = setup(aws)
+    run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION})
+    [flow] = flows(aws, vpc)
+    result = run_module(vpc_purge, {"tags": {"dicoogle:deployment": "unit"}})
+    assert result["vpcs"][0]["deleted"]["flow_logs"] == [flow["FlowLogId"]]
+    assert aws("ec2").describe_flow_logs()["FlowLogs"] == []
