@@ -146,10 +146,11 @@ def _sse_s3_only(bucket):
 
 # ALB access logs: "The only server-side encryption option that's supported is Amazon S3-managed
 # keys (SSE-S3)" https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
-# (the same for NLB: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html).
-# AWS tests the bucket with a write when the attribute is set, and answers this error.
+# AWS tests the bucket with a write when the attribute is set, and answers this error. (An NLB also
+# accepts SSE-KMS with a customer managed key, so the rule is the ALB's alone.)
 def _access_log_bucket(self, arn, attrs):
-    if str(attrs.get("access_logs.s3.enabled", "false")).lower() != "true":
+    balancer = self.load_balancers.get(arn)
+    if str(attrs.get("access_logs.s3.enabled", "false")).lower() != "true" or getattr(balancer, "type", None) != "application":
         return
     name = attrs.get("access_logs.s3.bucket") or ""
     bucket = s3_backends[self.account_id]["aws"].buckets.get(name)
@@ -177,20 +178,12 @@ def _logging_target(self, logging_config, bucket_backend):
 # hyphen, not beginning with "internal-".
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
 ELB_NAME = re.compile(r"^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
-# Target group names: the same rule (moto checks only length and characters).
-# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
-TARGET_GROUP_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+# (Target group names: moto 5.2 checks the same rule itself.)
 
 
 def _load_balancer_name(self, name, *args, **kwargs):
     if not ELB_NAME.match(name or ""):
         raise ELBClientError("ValidationError", "The load balancer name '%s' is not valid: at most 32 alphanumeric "
-                             "characters or hyphens, not beginning or ending with a hyphen" % name)
-
-
-def _target_group_name(self, name, *args, **kwargs):
-    if not TARGET_GROUP_NAME.match(name or ""):
-        raise ELBClientError("ValidationError", "Target group name '%s' is not valid: at most 32 alphanumeric "
                              "characters or hyphens, not beginning or ending with a hyphen" % name)
 
 
@@ -252,7 +245,6 @@ RULES = [
     (ELBv2Backend, "modify_load_balancer_attributes", _access_log_bucket),
     (FakeBucket, "set_logging", _logging_target),
     (ELBv2Backend, "create_load_balancer", _load_balancer_name),
-    (ELBv2Backend, "create_target_group", _target_group_name),
     (IAMBackend, "create_role", _iam_name(64, "roleName")),
     (IAMBackend, "create_instance_profile", _iam_name(128, "instanceProfileName")),
     (IAMBackend, "create_policy", lambda self, *a, **k: _iam_name(128, "policyName")(self, _arg(a, k, 3, "policy_name"))),

@@ -21,11 +21,13 @@ import re
 
 from ansible.module_utils.six.moves import http_cookiejar
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.six.moves.urllib.parse import urlencode, urljoin
+from ansible.module_utils.six.moves.urllib.parse import urlencode, urljoin, urlsplit
 
 from ansible.module_utils.urls import open_url
 
 SESSION_COOKIE = "AWSELBAuthSessionCookie"
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
 FORM = re.compile(r"<form\b[^>]*\baction=[\"']([^\"']*)[\"'][^>]*>(.*?)</form>", re.S | re.I)
 INPUT = re.compile(r"<input\b[^>]*>", re.I)
 ATTRIBUTE = re.compile(r"\b(name|value|type)=[\"']([^\"']*)[\"']", re.I)
@@ -58,28 +60,60 @@ def session_cookies(jar):
     return [c for c in jar if c.name.startswith(SESSION_COOKIE)]
 
 
+def _without_query(url):
+    """A URL fit for a message: the query may hold an authorization code."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()
+
+
+class _Browser:
+    """Follows redirects itself, so that each host gets its own trust: the deployment's CA (ca_path)
+    for the load balancer's host, the system's CAs for Cognito's, whose certificate is Amazon's."""
+
+    def __init__(self, url, timeout, validate_certs, ca_path):
+        self.host = urlsplit(url).netloc
+        self.jar = http_cookiejar.CookieJar()
+        self.timeout, self.validate_certs, self.ca_path = timeout, validate_certs, ca_path
+
+    def open(self, url, method="GET", data=None, headers=None):
+        for _hop in range(MAX_REDIRECTS):
+            ca_path = self.ca_path if urlsplit(url).netloc == self.host else None
+            try:
+                return open_url(url, method=method, data=data, headers=headers, cookies=self.jar, timeout=self.timeout,
+                                follow_redirects="none", validate_certs=self.validate_certs, ca_path=ca_path), url
+            except HTTPError as e:
+                location = e.headers.get("Location") if e.headers else None
+                if e.code not in REDIRECTS or not location:
+                    raise
+                url = urljoin(url, location)
+                if e.code in (301, 302, 303):  # as browsers do: the next request is a GET
+                    method, data, headers = "GET", None, None
+        raise SignInError("more than %d redirects from %s" % (MAX_REDIRECTS, _without_query(url)))
+
+
 def sign_in(url, username, password, timeout=10, validate_certs=True, ca_path=None):
     """Sign in at url (a page behind the ALB) and return the cookie jar holding the ALB's session."""
-    jar = http_cookiejar.CookieJar()
-    tls = dict(validate_certs=validate_certs, ca_path=ca_path)
+    browser = _Browser(url, timeout, validate_certs, ca_path)
+    jar = browser.jar
     try:
-        page = open_url(url, cookies=jar, timeout=timeout, **tls)
+        page, page_url = browser.open(url)
         if session_cookies(jar):
             return jar  # already signed in (or the page is not behind the sign-in)
-        html, page_url = page.read().decode("utf-8", "replace"), page.geturl()
+        html = page.read().decode("utf-8", "replace")
         form = sign_in_form(html, page_url)
         if form is None:
             raise SignInError("%s led to %s, which is no sign-in page: is the URL the ALB's, with the "
-                              "authenticate-cognito action?" % (url, page_url))
+                              "authenticate-cognito action?" % (_without_query(url), _without_query(page_url)))
         action, fields = form
         csrf = fields.get("_csrf") or next((c.value for c in jar if c.name == "XSRF-TOKEN"), "")
         fields.update(_csrf=csrf, username=username, password=password)
-        answer = open_url(action, method="POST", data=urlencode(fields), cookies=jar, timeout=timeout,
-                          headers={"Content-Type": "application/x-www-form-urlencoded"}, **tls)
+        answer, answer_url = browser.open(action, method="POST", data=urlencode(fields),
+                                          headers={"Content-Type": "application/x-www-form-urlencoded"})
     except HTTPError as e:
-        raise SignInError("signing in at %s: %s answered HTTP %d" % (url, e.geturl(), e.code))
+        if session_cookies(jar):
+            return jar  # signed in; the page asked for first answers on its own terms (Orthanc: 401)
+        raise SignInError("signing in at %s: %s answered HTTP %d" % (_without_query(url), _without_query(e.geturl()), e.code))
     except (URLError, OSError) as e:
-        raise SignInError("signing in at %s failed: %s" % (url, getattr(e, "reason", e)))
+        raise SignInError("signing in at %s failed: %s" % (_without_query(url), getattr(e, "reason", e)))
     if session_cookies(jar):
         return jar
     html = answer.read().decode("utf-8", "replace")
@@ -91,4 +125,4 @@ def sign_in(url, username, password, timeout=10, validate_certs=True, ca_path=No
                           "(AdminSetUserPassword with Permanent)" % username)
     if re.search(r"name=[\"'](totpCode|authentication_code|mfaCode)[\"']", html, re.I):
         raise SignInError("%s must answer a multi-factor challenge, which a script cannot: use a user without MFA" % username)
-    raise SignInError("signing in %s ended at %s without the ALB's session cookie" % (username, answer.geturl()))
+    raise SignInError("signing in %s ended at %s without the ALB's session cookie" % (username, _without_query(answer_url)))

@@ -43,7 +43,7 @@ options:
   resource_types:
     description:
       - Which resource types to look for. Default is all of them.
-      - C(vpcs), C(subnets), C(internet_gateways), C(nat_gateways), C(elastic_ips), C(route_tables),
+      - C(vpcs), C(flow_logs), C(subnets), C(internet_gateways), C(nat_gateways), C(elastic_ips), C(route_tables),
         C(security_groups), C(vpc_endpoints), C(vpc_peering_connections), C(network_interfaces) and
         C(vpc_endpoint_services) are EC2 (VPC) resources.
       - C(load_balancers) and C(target_groups) are Elastic Load Balancing (v2) ones.
@@ -57,6 +57,7 @@ options:
       - s3_buckets
       - secrets
       - vpcs
+      - flow_logs
       - subnets
       - internet_gateways
       - nat_gateways
@@ -125,6 +126,7 @@ resources:
     s3_buckets: ["dicoogle-logs-123456789012-eu-west-1"]
     secrets: ["dicoogle/ca-cert"]
     vpcs: ["vpc-0123456789abcdef0"]
+    flow_logs: ["fl-0123456789abcdef0"]
     subnets: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
     internet_gateways: ["igw-0123456789abcdef0"]
     nat_gateways: ["nat-0123456789abcdef0"]
@@ -317,6 +319,10 @@ def ec2_tagged(search, operation, key, filter_name="Filters"):
 
 def vpcs(search):
     return [vpc["VpcId"] for vpc in ec2_tagged(search, "describe_vpcs", "Vpcs")]
+
+
+def flow_logs(search):
+    return [flow["FlowLogId"] for flow in ec2_tagged(search, "describe_flow_logs", "FlowLogs", filter_name="Filter")]
 
 
 def subnets(search):
@@ -566,6 +572,7 @@ LISTERS = {
     "s3_buckets": s3_buckets,
     "secrets": secrets,
     "vpcs": vpcs,
+    "flow_logs": flow_logs,
     "subnets": subnets,
     "internet_gateways": internet_gateways,
     "nat_gateways": nat_gateways,

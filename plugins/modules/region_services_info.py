@@ -15,7 +15,8 @@ description:
     service a region offers, and returns which of the given services the region has.
   - Fills a gap. The P(amazon.aws.aws_ssm#lookup) lookup reads these parameters but takes no module defaults
     (endpoint, credentials) and fails on a service the region lacks instead of reporting it.
-  - The caller needs C(ssm:GetParameters) on AWS's public parameters (any principal of the account has it).
+  - The caller needs the IAM permission C(ssm:GetParameters) on AWS's public parameters
+    (C(arn:aws:ssm:<region>::parameter/aws/service/global-infrastructure/*)).
   - Read-only; runs in check mode too and never reports a change.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)

@@ -13,7 +13,7 @@ description:
   - Creates, keeps or deletes the flow log that delivers a VPC's IP traffic records (all traffic, accepted and
     rejected) to an S3 bucket. A VPC has at most one flow log with this module's destination.
   - A flow log cannot be changed; a different traffic type, format or aggregation interval replaces it
-    (deleted, then created).
+    (deleted, then created). Tags are changed in place.
   - Fills a gap, as amazon.aws and community.aws have no module for VPC flow logs.
   - The S3 destination needs a bucket policy that lets C(delivery.logs.amazonaws.com) put objects under
     C(<prefix>/AWSLogs/<account>/) and get the bucket's ACL; SSE-S3 and SSE-KMS buckets both work.
@@ -90,10 +90,14 @@ def existing(client, vpc_id, destination):
 
 
 def matches(flow, params):
+    """The flow log records what is asked (tags aside, which change in place)."""
     return (flow.get("TrafficType") == params["traffic_type"]
             and int(flow.get("MaxAggregationInterval", 600)) == params["max_aggregation_interval"]
-            and (params["log_format"] is None or flow.get("LogFormat") == params["log_format"])
-            and boto3_tag_list_to_ansible_dict(flow.get("Tags", [])) == params["tags"])
+            and (params["log_format"] is None or flow.get("LogFormat") == params["log_format"]))
+
+
+def wanted_tags(params):
+    return {str(k): str(v) for k, v in params["tags"].items()}
 
 
 def summary(flow):
@@ -120,7 +124,9 @@ def main():
         keep = [f for f in flows if params["state"] == "present" and matches(f, params)][:1]
         remove = [f["FlowLogId"] for f in flows if f not in keep]
         create = params["state"] == "present" and not keep
-        changed = bool(remove) or create
+        tags = boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])) if keep else {}
+        retag = bool(keep) and tags != wanted_tags(params)
+        changed = bool(remove) or create or retag
         diff = {"before": summary(flows[0] if flows else None),
                 "after": {} if params["state"] == "absent" else summary(keep[0] if keep else {
                     "TrafficType": params["traffic_type"], "MaxAggregationInterval": params["max_aggregation_interval"],
@@ -129,7 +135,12 @@ def main():
             module.exit_json(changed=changed, diff=diff, **({"flow_log_id": keep[0]["FlowLogId"]} if keep else {}))
         if remove:
             client.delete_flow_logs(aws_retry=True, FlowLogIds=remove)
-        result = {}
+        result = {"flow_log_id": keep[0]["FlowLogId"]} if keep else {}
+        if retag:
+            stale = [k for k in tags if k not in wanted_tags(params)]
+            if stale:
+                client.delete_tags(aws_retry=True, Resources=[keep[0]["FlowLogId"]], Tags=[{"Key": k} for k in stale])
+            client.create_tags(aws_retry=True, Resources=[keep[0]["FlowLogId"]], Tags=ansible_dict_to_boto3_tag_list(wanted_tags(params)))
         if create:
             request = dict(ResourceIds=[params["vpc_id"]], ResourceType="VPC", TrafficType=params["traffic_type"],
                            LogDestinationType="s3", LogDestination=params["destination"],
@@ -137,7 +148,7 @@ def main():
             if params["log_format"]:
                 request["LogFormat"] = params["log_format"]
             if params["tags"]:
-                request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(params["tags"])}]
+                request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(wanted_tags(params))}]
             answer = client.create_flow_logs(aws_retry=True, **request)
             if answer.get("Unsuccessful"):
                 module.fail_json(msg="AWS refused the flow log of %s: %s" % (params["vpc_id"], answer["Unsuccessful"][0].get("Error")))

@@ -1,7 +1,8 @@
 """The security promises on the AWS side, checked on tests/conftest.py's it-site deployment (built
 at -vvv with production's TLS-only bucket policies): nothing secret in the build's output, key
 files 0600, only the ALB's 443 open to the internet, IMDSv2 on every instance, everything at rest
-under the deployment's KMS key, bucket and file system policies that refuse requests without TLS."""
+under the deployment's KMS key (the access-log bucket under S3's own key, the only one log delivery
+writes to), bucket and file system policies that refuse requests without TLS."""
 
 from __future__ import annotations
 
@@ -67,13 +68,19 @@ def test_every_instance_requires_imdsv2(site, aws_client):
 
 def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
     """Buckets, file system, log groups, secrets, image repositories and the hosts' volumes: each
-    encrypted with the deployment's own KMS key, none with an AWS managed key or none at all."""
+    encrypted with the deployment's own KMS key, none with an AWS managed key or none at all. The one
+    exception is the log bucket: ALB access logs and S3 server access logs are delivered only to
+    buckets encrypted with SSE-S3, so it is, and it holds access and flow logs only."""
     key = key_arn(aws_client)
     ours_key = {key, key.split("/")[-1], "alias/" + DEPLOYMENT}
     encrypted = {}
     s3 = aws_client("s3")
+    log_bucket = "%s-logs-123456789012-eu-west-1" % DEPLOYMENT
     for bucket in (b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(DEPLOYMENT + "-")):
         [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        if bucket == log_bucket:
+            assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+            continue
         encrypted["s3:" + bucket] = rule["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID")
     for fs in aws_client("efs").describe_file_systems()["FileSystems"]:
         if as_dict(fs.get("Tags", [])).get(TAG_KEY) == DEPLOYMENT:
@@ -90,7 +97,7 @@ def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
     for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
         encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
     kinds = Counter(name.split(":")[0] for name in encrypted)
-    assert kinds == {"s3": 3, "efs": 1, "log": 2, "secret": 12, "ecr": 3, "ebs": 2}, kinds
+    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 12, "ecr": 3, "ebs": 2}, kinds
     assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
 
 

@@ -53,6 +53,8 @@ class Stand:
                     return self.end_headers()
                 cookies = dict(c.strip().split("=", 1) for c in (self.headers.get("Cookie") or "").split(";") if "=" in c)
                 if cookies.get("AWSELBAuthSessionCookie-0") in stand.sessions:
+                    if self.path == "/":  # as Orthanc, whose every page asks for its own login
+                        return self.send_error(401)
                     body = b'{"page": "%s", "version": "behind-the-alb"}' % self.path.encode()
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
@@ -159,6 +161,43 @@ def test_a_refused_web_sign_in_is_an_error_not_a_wrong_pacs_password(stand):
               "ca_path": None, "request_timeout": 5, "web_username": "gate", "web_password": "wrong"}
     with pytest.raises(PacsError, match="Incorrect username or password"):
         client(params).can_login()
+
+
+def test_a_page_that_asks_for_its_own_login_after_the_sign_in_still_gives_the_session(stand):
+    jar = sign_in(stand.alb_url + "/", "gate", USERS["gate"][0])
+    assert any(c.name == "AWSELBAuthSessionCookie-0" for c in jar)
+
+
+def test_the_deployments_ca_is_for_the_load_balancer_and_the_system_cas_for_cognito(stand, monkeypatch):
+    from ansible_collections.dicoogle.aws.plugins.module_utils import web_sign_in
+
+    seen = []
+    real = web_sign_in.open_url
+
+    def recording(url, **kwargs):
+        seen.append((urlparse(url).port, kwargs.get("ca_path")))
+        return real(url, **kwargs)
+
+    import certifi  # a CA bundle file, standing for the deployment's CA
+
+    monkeypatch.setattr(web_sign_in, "open_url", recording)
+    sign_in(stand.alb_url + "/ext/version", "gate", USERS["gate"][0], ca_path=certifi.where())
+    alb, cognito = stand.alb.server_address[1], stand.cognito.server_address[1]
+    assert {ca for port, ca in seen if port == alb} == {certifi.where()}
+    assert {ca for port, ca in seen if port == cognito} == {None}
+
+
+def test_an_error_never_shows_the_authorization_code(stand):
+    stand.codes.clear()
+    with pytest.raises(SignInError) as error:
+        # the ALB refuses the code (forgotten here): the message names the page without its query
+        stand_codes = stand.codes
+        stand.codes = type("Forgetful", (dict,), {"__setitem__": lambda self, k, v: None})()
+        try:
+            sign_in(stand.alb_url + "/x", "gate", USERS["gate"][0])
+        finally:
+            stand.codes = stand_codes
+    assert "idpresponse" in str(error.value) and "code=" not in str(error.value)
 
 
 def test_a_wrong_password_is_reported_with_cognitos_words(stand):

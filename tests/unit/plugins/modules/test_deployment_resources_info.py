@@ -55,6 +55,12 @@ def populate_network(aws):
     other_subnet = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.2.0.0/24",
                                      TagSpecifications=ec2_tags("subnet", OTHER))["Subnet"]["SubnetId"]
 
+    aws("s3").create_bucket(Bucket="unit-flow-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    flow_log = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+                                    LogDestination="arn:aws:s3:::unit-flow-logs", TagSpecifications=ec2_tags("vpc-flow-log"))["FlowLogIds"][0]
+    ec2.create_flow_logs(ResourceIds=[other_vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+                         LogDestination="arn:aws:s3:::unit-flow-logs", TagSpecifications=ec2_tags("vpc-flow-log", OTHER))
+
     igw = ec2.create_internet_gateway(TagSpecifications=ec2_tags("internet-gateway"))["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     ec2.create_internet_gateway()
@@ -103,6 +109,7 @@ def populate_network(aws):
 
     return vpc, {
         "vpcs": sorted([vpc, peer]),
+        "flow_logs": [flow_log],
         "subnets": [subnet],
         "internet_gateways": [igw],
         "nat_gateways": [nat["NatGateway"]["NatGatewayId"]],
@@ -259,7 +266,7 @@ def test_lists_only_the_deployments_live_resources(aws, run_module):
     expected.update(hosts)
     assert set(expected) == set(deployment_resources_info.LISTERS)
     assert result["resources"] == expected
-    assert result["count"] == 5 + 14 + 6 + 6 + 2
+    assert result["count"] == 5 + 15 + 6 + 6 + 2
     assert len(result["kms_keys_pending_deletion"]) == 1
 
 

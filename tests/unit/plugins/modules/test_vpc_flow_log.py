@@ -43,6 +43,17 @@ def test_check_mode_changes_nothing_and_a_change_replaces_the_flow_log(aws, run_
     assert gone["changed"] is True and flows(aws, vpc) == []
 
 
+def test_tags_change_in_place_and_numbers_compare_as_aws_returns_them(aws, run_module):
+    vpc = setup(aws)
+    run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "tags": {"a": "1", "old": "x"}})
+    [before] = flows(aws, vpc)
+    assert run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "tags": {"a": 1, "old": "x"}})["changed"] is False
+    retagged = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "tags": {"a": 1, "new": "y"}})
+    [after] = flows(aws, vpc)
+    assert retagged["changed"] is True and after["FlowLogId"] == before["FlowLogId"]
+    assert {t["Key"]: t["Value"] for t in after["Tags"]} == {"a": "1", "new": "y"}
+
+
 def test_a_destination_that_is_not_an_s3_arn_is_refused(aws, run_module):
     vpc = setup(aws)
     result = run_module(vpc_flow_log, {"vpc_id": vpc, "destination": "unit-logs"})
@@ -57,3 +68,14 @@ def test_vpc_purge_deletes_the_vpcs_flow_logs_first(aws, run_module):
     result = run_module(vpc_purge, {"tags": {"dicoogle:deployment": "unit"}})
     assert result["vpcs"][0]["deleted"]["flow_logs"] == [flow["FlowLogId"]]
     assert aws("ec2").describe_flow_logs()["FlowLogs"] == []
+
+
+def test_the_resource_report_counts_the_deployments_flow_logs(aws, run_module):
+    from ansible_collections.dicoogle.aws.plugins.modules import deployment_resources_info
+
+    vpc = setup(aws)
+    run_module(vpc_flow_log, {"vpc_id": vpc, "destination": DESTINATION, "tags": {"dicoogle:deployment": "unit"}})
+    other = aws("ec2").create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    run_module(vpc_flow_log, {"vpc_id": other, "destination": DESTINATION, "tags": {"dicoogle:deployment": "other"}})
+    report = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["flow_logs"]})
+    assert report["resources"]["flow_logs"] == [f["FlowLogId"] for f in flows(aws, vpc)]
