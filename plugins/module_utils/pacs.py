@@ -40,7 +40,11 @@ PACS_REQUIRED_TOGETHER = [("web_username", "web_password")]
 
 
 class PacsError(Exception):
-    """A request failed; the message says which and why."""
+    """A request failed; the message says which and why (status: the HTTP code, when there was one)."""
+
+    def __init__(self, message, status=None):
+        super(PacsError, self).__init__(message)
+        self.status = status
 
 
 class _Client:
@@ -74,7 +78,7 @@ class _Client:
         except HTTPError as e:
             # Dicoogle's servlet container (Jetty) words its errors as an HTML page: keep the text.
             reason = " ".join(re.sub(r"<[^>]*>", " ", e.read().decode("utf-8", "replace")).split())
-            raise PacsError("%s %s answered HTTP %d: %s" % (method, path, e.code, reason[:200]))
+            raise PacsError("%s %s answered HTTP %d: %s" % (method, path, e.code, reason[:200]), status=e.code)
         except (URLError, OSError) as e:
             raise PacsError("%s %s failed: %s" % (method, path, getattr(e, "reason", e)))
         try:
@@ -104,6 +108,10 @@ class DicoogleClient(_Client):
     def version(self):
         # "<release>-<build timestamp>", such as 3.4.1-20250310_1501 (Dicoogle's version.txt)
         return self._request("GET", "/ext/version")["version"]
+
+    def answers(self):
+        """Up, whatever the administrator's password: /ext/version asks for none."""
+        self.version()
 
     def can_login(self):
         self._session()  # a refused web sign-in is an error, not a wrong password
@@ -206,6 +214,14 @@ class OrthancClient(_Client):
 
     def version(self):
         return self._request("GET", "/system", headers=self._auth())["Version"]
+
+    def answers(self):
+        """Up, whatever the administrator's password: a 401 to /system is Orthanc's answer."""
+        try:
+            self._request("GET", "/system")
+        except PacsError as e:
+            if e.status != 401:
+                raise
 
     def can_login(self):
         self._session()  # a refused web sign-in is an error, not a wrong password

@@ -18,6 +18,12 @@ description:
   - Never changes the password of an existing user. O(temporary_password) is used only when the
     user is created; once the user exists, changing it changes nothing (reset a password with
     C(aws cognito-idp admin-set-user-password), or remove the user and create it again).
+  - With O(password) instead, the user gets a permanent password (C(AdminSetUserPassword) with
+    C(Permanent)) and no invitation, for an account that signs in unattended, such as the
+    playbooks' own. It is set when the user is created, and on an existing user only while the
+    user still waits for a first sign-in (status C(FORCE_CHANGE_PASSWORD)), so that a second run
+    changes nothing.
+  - Fills a gap of amazon.aws and community.aws, which have no module for Cognito users.
   - The password is never returned.
   - Supports check mode and diff of the attributes given and of O(enabled).
 author:
@@ -55,6 +61,16 @@ options:
       - Used only when the user is created; never compared with, nor sent to, an existing user.
       - Not given, Cognito generates one and sends it to the user by O(desired_delivery_mediums).
     type: str
+  password:
+    description:
+      - Permanent password of the user (8-256 characters, no spaces, and whatever more the pool's
+        password policy asks). The user is created with it, without an invitation, and never asked
+        to change it (status C(CONFIRMED)).
+      - Set when the user is created or still has status C(FORCE_CHANGE_PASSWORD); never compared
+        with the password of a confirmed user.
+      - Mutually exclusive with O(temporary_password).
+    type: str
+    version_added: 0.2.0
   desired_delivery_mediums:
     description:
       - How Cognito sends the invitation and temporary password when it creates the user. C(EMAIL)
@@ -96,6 +112,13 @@ EXAMPLES = r"""
     suppress_message: true
     attributes:
       email: tester@example.org
+  no_log: true
+
+- name: The playbooks' own account, with a permanent password kept in Secrets Manager
+  dicoogle.aws.cognito_user:
+    user_pool_id: "{{ pool.user_pool.id }}"
+    username: pacs-automation
+    password: "{{ lookup('amazon.aws.secretsmanager_secret', 'pacs/web-automation') }}"
   no_log: true
 
 - name: Lock the account out, keeping it
@@ -167,10 +190,11 @@ def validate(module):
         module.fail_json(msg="username %r must be 1-128 characters without spaces" % params["username"])
     if params["state"] == "absent":
         return
-    password = params["temporary_password"]
     # the messages name the option, never the value (no_log hides it anyway)
-    if password is not None and (not 8 <= len(password) <= 256 or re.search(r"\s", password)):
-        module.fail_json(msg="temporary_password must be 8-256 characters without spaces (and meet the pool's password policy)")
+    for option in ("temporary_password", "password"):
+        password = params[option]
+        if password is not None and (not 8 <= len(password) <= 256 or re.search(r"\s", password)):
+            module.fail_json(msg="%s must be 8-256 characters without spaces (and meet the pool's password policy)" % option)
     attributes = params["attributes"] or {}
     empty = sorted(name for name, value in attributes.items() if value is None)
     if empty:
@@ -183,7 +207,7 @@ def validate(module):
     too_long = sorted(name for name, value in wanted_attributes(params).items() if len(value) > 2048)
     if too_long:
         module.fail_json(msg="attributes values must be 2048 characters at most, not those of %r" % too_long)
-    if password is None and params["suppress_message"]:
+    if params["temporary_password"] is None and params["password"] is None and params["suppress_message"]:
         module.warn("suppress_message without temporary_password: nobody learns the password Cognito generates for a new user")
 
 
@@ -224,6 +248,19 @@ def set_enabled(client, module, enabled):
         module.fail_json_aws(e, msg="Failed to %s user %s" % ("enable" if enabled else "disable", params["username"]))
 
 
+def set_permanent_password(client, module):
+    params = module.params
+    try:
+        client.admin_set_user_password(aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"],
+                                       Password=params["password"], Permanent=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Failed to set the permanent password of user %s" % params["username"])
+
+
+def waits_for_first_sign_in(user):
+    return user.get("UserStatus") == "FORCE_CHANGE_PASSWORD"
+
+
 def create(client, module):
     params = module.params
     request = dict(
@@ -233,14 +270,19 @@ def create(client, module):
     )
     if params["desired_delivery_mediums"]:
         request["DesiredDeliveryMediums"] = params["desired_delivery_mediums"]
-    if params["temporary_password"] is not None:
-        request["TemporaryPassword"] = params["temporary_password"]
-    if params["suppress_message"]:
+    # a permanent password is first the temporary one, which AdminSetUserPassword then confirms
+    password = params["password"] if params["password"] is not None else params["temporary_password"]
+    if password is not None:
+        request["TemporaryPassword"] = password
+    if params["suppress_message"] or params["password"] is not None:
         request["MessageAction"] = "SUPPRESS"
     try:
         user = client.admin_create_user(aws_retry=True, **request)["User"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to create user %s in user pool %s" % (params["username"], params["user_pool_id"]))
+    if params["password"] is not None:
+        set_permanent_password(client, module)
+        user["UserStatus"] = "CONFIRMED"
     if not params["enabled"]:
         set_enabled(client, module, False)
         user["Enabled"] = False
@@ -258,12 +300,15 @@ def ensure_present(client, module, current):
     # only the attributes given are compared; the password of an existing user is never touched
     differing = {k: v for k, v in wanted_attributes(params).items() if have.get(k) != v}
     enable = bool(current.get("Enabled", True)) != params["enabled"]
-    if not (differing or enable):
+    confirm = params["password"] is not None and waits_for_first_sign_in(current)
+    if not (differing or enable or confirm):
         return False, view(current, params["user_pool_id"])
     if module.check_mode:
         predicted = view(current, params["user_pool_id"])
         predicted["attributes"].update(differing)
         predicted["enabled"] = params["enabled"]
+        if confirm:
+            predicted["status"] = "CONFIRMED"
         return True, predicted
     if differing:
         try:
@@ -274,6 +319,8 @@ def ensure_present(client, module, current):
             module.fail_json_aws(e, msg="Failed to update the attributes %s of user %s" % (", ".join(sorted(differing)), params["username"]))
     if enable:
         set_enabled(client, module, params["enabled"])
+    if confirm:
+        set_permanent_password(client, module)
     return True, view(find(client, module), params["user_pool_id"])
 
 
@@ -298,11 +345,13 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         attributes=dict(type="dict", default={}),
         temporary_password=dict(type="str", no_log=True),
+        password=dict(type="str", no_log=True),
         desired_delivery_mediums=dict(type="list", elements="str", choices=["EMAIL", "SMS"], default=["EMAIL"]),
         suppress_message=dict(type="bool", default=False),
         enabled=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              mutually_exclusive=[("temporary_password", "password")])
     validate(module)
     client = module.client("cognito-idp", retry_decorator=AWSRetry.jittered_backoff())
     current = find(client, module)

@@ -18,6 +18,18 @@ options:
     description: Seconds to keep trying; 0 tries once.
     type: int
     default: 120
+  wait_for:
+    description:
+      - V(api) waits until the API answers with the administrator's credentials, and returns the
+        version and destinations.
+      - V(answer) waits only until the engine answers at all (Dicoogle's open C(/ext/version),
+        Orthanc's 401 to C(/system)), for before the first rotation, when the administrator's
+        password in force is not known; behind the web front door, after the sign-in of
+        O(web_username) (a plain HTTP check would take the sign-in page for the PACS).
+    type: str
+    choices: [api, answer]
+    default: api
+    version_added: 0.2.0
 extends_documentation_fragment:
   - dicoogle.aws.pacs
 """
@@ -33,12 +45,12 @@ EXAMPLES = r"""
 RETURN = r"""
 version:
   description: Version of the engine, as it reports it (Dicoogle adds its build time to the release).
-  returned: success
+  returned: success, with O(wait_for=api)
   type: str
   sample: 3.4.1-20250310_1501
 destinations:
   description: Registered move destinations, by AE title.
-  returned: success
+  returned: success, with O(wait_for=api)
   type: dict
 seconds:
   description: How long it took to answer.
@@ -58,15 +70,19 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.pacs import client
 
 def main():
     spec = dict(PACS_ARGUMENT_SPEC)
-    spec.update(wait_timeout=dict(type="int", default=120))
+    spec.update(wait_timeout=dict(type="int", default=120), wait_for=dict(type="str", choices=["api", "answer"], default="api"))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_together=PACS_REQUIRED_TOGETHER)
     started = time.monotonic()
     deadline = started + max(module.params["wait_timeout"], 0)
     while True:
         try:
             pacs = client(module.params)
-            version = pacs.version()
-            destinations = pacs.destinations()
+            if module.params["wait_for"] == "answer":
+                pacs.answers()
+                version, destinations = None, None
+            else:
+                version = pacs.version()
+                destinations = pacs.destinations()
             break
         except PacsError as e:
             if time.monotonic() >= deadline:
@@ -76,7 +92,10 @@ def main():
                     seconds=round(time.monotonic() - started, 3),
                 )
             time.sleep(1)
-    module.exit_json(changed=False, version=version, destinations=destinations, seconds=round(time.monotonic() - started, 3))
+    answer = dict(changed=False, seconds=round(time.monotonic() - started, 3))
+    if version is not None:
+        answer.update(version=version, destinations=destinations)
+    module.exit_json(**answer)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,16 @@ no container, network or resource."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from tests.deployment import LAB_DEPLOYMENT
-from tests.helpers import docker_available, ghostunnel_build
+from tests.helpers import ROOT, docker_available, ghostunnel_build
 
 # The deployment (tests/conftest.py's lab fixture) is shared with tests/security/test_security_lab.py.
 pytestmark = [pytest.mark.integration, docker_available]
@@ -79,7 +81,51 @@ def test_make_lab_passes_every_flow(lab):
     assert names[0].startswith("Bulk upload") and names[-1].startswith("Search")
     summary = (lab.state / "reports" / "summary.txt").read_text()
     assert "9/9" in summary
+    # the lab's stand-ins for the client's upload, DataSync's bytes and the ALB's sign-in
+    assert summary.count("stand-in: ") == 3, summary
     assert "PRIVATE KEY" not in lab.first.output
+
+
+# What the AWS inventory's variables need from the lab's to replay the flow against it: which AWS
+# and which PACS (the connection, the engine the lab's Docker has and its administrator, the
+# certificate the loopback nginx answers with) ...
+LAB_CONNECTION = ["dicoogle_aws_connection", "dicoogle_pacs_engine", "dicoogle_pacs_admin_user", "dicoogle_public_domain",
+                  "front_door_certificate", "dicoogle_lab_https_port"]
+# ... and the stand-ins, each of which the report must name.
+LAB_STAND_INS = {
+    "dicom_tests_uploader": "bulk upload: from localhost, not from the client host through its S3 endpoint",
+    "dicom_tests_lab_copy": "sync: after the DataSync run, the controller copied the objects into",
+    "dicoogle_web_sign_in": "web API: reached at https://127.0.0.1:",
+    "dicoogle_pacs_url": "without the ALB's Cognito sign-in",
+}
+
+
+def test_the_aws_inventory_reaches_every_step_with_the_lab_stand_ins_named(lab, run_playbook, tmp_path):
+    """dicom_tests.yml with inventories/aws's variables, the lab's hosts and only the overrides
+    above: every step runs its AWS path (the storage role's DataSync task run and waited for, the
+    index of Orthanc's copy, the DICOM steps from the client host, the API through nginx) and
+    passes; what the lab stands in for is named in the report. The Cognito sign-in itself is the
+    AWS-only part (tests/unit/plugins/module_utils/test_web_sign_in.py)."""
+    inventory = tmp_path / "aws-on-lab"
+    (inventory / "group_vars").mkdir(parents=True)
+    # the containers stand for the EC2 instances inventories/aws finds by their tags
+    shutil.copy(ROOT / "inventories/lab/hosts.yml", inventory / "hosts.yml")
+    aws = yaml.safe_load((ROOT / "inventories/aws/group_vars/all.yml").read_text())
+    lab_vars = yaml.safe_load((ROOT / "inventories/lab/group_vars/all.yml").read_text())
+    overrides = {key: lab_vars[key] for key in LAB_CONNECTION + list(LAB_STAND_INS) + ["dicom_tests_datasync_poll_interval"]}
+    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump(dict(aws, **overrides)))
+
+    run = run_playbook("playbooks/dicom_tests.yml", inventory=str(inventory), extra_vars={
+        "dicoogle_deployment": lab.deployment, "dicoogle_state_dir": str(lab.state), "dicoogle_lab_https_port": str(lab.https_port)})
+    assert run.rc == 0, run
+    report = junit(lab.state)
+    assert report.get("tests") == "9" and report.get("failures") == "0", ET.tostring(report)
+    named = [p.get("value") for p in report.findall("properties/property[@name='stand-in']")]
+    assert len(named) == 3 and all(any(part in line for line in named) for part in LAB_STAND_INS.values()), named
+    sync = [case for case in report if case.get("name", "").startswith("Sync")][0]
+    assert sync.find("system-out").text.startswith("DataSync SUCCESS"), ET.tostring(sync)
+    summary = (lab.state / "reports" / "summary.txt").read_text()
+    assert "9/9" in summary and summary.count("stand-in: ") == 3
 
 
 def test_task_and_sites_run_as_designed(lab):

@@ -73,6 +73,14 @@ def test_info_with_wrong_credentials_fails_with_the_reason(pacs, run_module):
     assert result["failed"] is True and "401" in result["msg"], result
 
 
+def test_info_waits_for_an_answer_without_knowing_the_password(pacs, run_module):
+    """Before the first rotation the password in force is not known: the engine's answer is enough."""
+    result = run_module(pacs_info, dict(pacs, password="not-in-force", wait_for="answer", wait_timeout=0))
+    assert result["changed"] is False and "version" not in result, result
+    nothing = run_module(pacs_info, dict(pacs, url="http://127.0.0.1:%d" % free_port(), wait_for="answer", wait_timeout=0))
+    assert nothing["failed"] is True and "did not answer" in nothing["msg"]
+
+
 def test_info_of_nothing_says_so_after_the_wait(pacs, run_module):
     result = run_module(pacs_info, dict(pacs, url="http://127.0.0.1:%d" % free_port(), wait_timeout=1))
     assert result["failed"] is True and "did not answer within 1s" in result["msg"]

@@ -151,3 +151,42 @@ def test_absent_deletes_it_and_then_changes_nothing(aws, run_module):
     assert users(aws, pool_id) == ["other"]
     again = run_module(cognito_user, {"user_pool_id": pool_id, "username": "radiology-admin", "state": "absent"})
     assert again["changed"] is False
+
+
+def test_a_permanent_password_confirms_the_user_without_an_invitation(aws, run_module, sent):
+    """The playbooks' own account: it signs in unattended, so Cognito never asks it for a new password."""
+    pool_id = pool(aws)
+    args = {"user_pool_id": pool_id, "username": "pacs-automation", "password": PASSWORD}
+    result = run_module(cognito_user, args)
+    assert result["changed"] is True and result["user"]["status"] == "CONFIRMED"
+    user, _ = get(aws, pool_id, "pacs-automation")
+    assert user["UserStatus"] == "CONFIRMED"
+    [create] = [params for name, params in sent if name == "AdminCreateUser"]
+    assert create["MessageAction"] == "SUPPRESS"
+    [confirm] = [params for name, params in sent if name == "AdminSetUserPassword"]
+    assert confirm["Permanent"] is True and confirm["Password"] == PASSWORD
+    assert PASSWORD not in json.dumps(result)
+    sent.clear()
+    again = run_module(cognito_user, args)
+    assert again["changed"] is False and not [name for name, _ in sent if name == "AdminSetUserPassword"]
+
+
+def test_a_permanent_password_confirms_a_user_still_waiting_for_a_first_sign_in(aws, run_module, sent):
+    pool_id = pool(aws)
+    run_module(cognito_user, {"user_pool_id": pool_id, "username": "pacs-automation", "temporary_password": PASSWORD,
+                              "suppress_message": True})
+    checked = run_module(cognito_user, {"user_pool_id": pool_id, "username": "pacs-automation", "password": PASSWORD},
+                          check_mode=True)
+    assert checked["changed"] is True and checked["user"]["status"] == "CONFIRMED"
+    assert get(aws, pool_id, "pacs-automation")[0]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    result = run_module(cognito_user, {"user_pool_id": pool_id, "username": "pacs-automation", "password": PASSWORD})
+    assert result["changed"] is True and get(aws, pool_id, "pacs-automation")[0]["UserStatus"] == "CONFIRMED"
+
+
+def test_password_and_temporary_password_exclude_each_other(aws, run_module, sent):
+    pool_id = pool(aws)
+    result = run_module(cognito_user, {"user_pool_id": pool_id, "username": "x", "password": PASSWORD, "temporary_password": PASSWORD})
+    assert result["failed"] and "mutually exclusive" in result["msg"]
+    short = run_module(cognito_user, {"user_pool_id": pool_id, "username": "x", "password": "short"})
+    assert short["failed"] and short["msg"].startswith("password must be 8-256") and "short" not in short["msg"]
+    assert not [name for name, _ in sent if name.startswith("Admin")]

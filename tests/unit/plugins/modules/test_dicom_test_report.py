@@ -45,3 +45,13 @@ def test_check_mode_writes_nothing(tmp_path, run_module):
 def test_unknown_result_is_refused(tmp_path, run_module):
     result = run_module(dicom_test_report, {"dest": str(tmp_path), "steps": [{"name": "x", "result": "ok"}]})
     assert result["failed"] is True and "result" in result["msg"]
+
+
+def test_stand_ins_are_named_under_the_table_and_in_the_suite(tmp_path, run_module):
+    stand_ins = ["sync: the controller copied the objects", "web API: without the sign-in"]
+    result = run_module(dicom_test_report, {"dest": str(tmp_path), "steps": STEPS[:1], "stand_ins": stand_ins})
+    assert result["summary"].splitlines()[-2:] == ["stand-in: " + s for s in stand_ins]
+    suite = ET.parse(result["junit"]).getroot()
+    assert [p.get("value") for p in suite.findall("properties/property[@name='stand-in']")] == stand_ins
+    plain = run_module(dicom_test_report, {"dest": str(tmp_path / "plain"), "steps": STEPS[:1]})
+    assert "stand-in" not in plain["summary"] and ET.parse(plain["junit"]).getroot().find("properties") is None
