@@ -76,7 +76,7 @@ def study(lab):
 def test_make_lab_passes_every_flow(lab):
     assert lab.first.rc == 0, lab.first
     report = junit(lab.state)
-    names = [case.get("name") for case in report]
+    names = [case.get("name") for case in report.findall("testcase")]
     assert report.get("tests") == "9" and report.get("failures") == "0", ET.tostring(report)
     assert names[0].startswith("Bulk upload") and names[-1].startswith("Search")
     summary = (lab.state / "reports" / "summary.txt").read_text()
@@ -89,7 +89,7 @@ def test_make_lab_passes_every_flow(lab):
 # What the AWS inventory's variables need from the lab's to replay the flow against it: which AWS
 # and which PACS (the connection, the engine the lab's Docker has and its administrator, the
 # certificate the loopback nginx answers with) ...
-LAB_CONNECTION = ["dicoogle_aws_connection", "dicoogle_pacs_engine", "dicoogle_pacs_admin_user", "dicoogle_public_domain",
+LAB_CONNECTION = ["dicoogle_aws_connection", "dicoogle_aws_region", "dicoogle_pacs_engine", "dicoogle_pacs_admin_user", "dicoogle_public_domain",
                   "front_door_certificate", "dicoogle_lab_https_port"]
 # ... and the stand-ins, each of which the report must name.
 LAB_STAND_INS = {
@@ -103,8 +103,8 @@ LAB_STAND_INS = {
 def test_the_aws_inventory_reaches_every_step_with_the_lab_stand_ins_named(lab, run_playbook, tmp_path):
     """dicom_tests.yml with inventories/aws's variables, the lab's hosts and only the overrides
     above: every step runs its AWS path (the storage role's DataSync task run and waited for, the
-    index of Orthanc's copy, the DICOM steps from the client host, the API through nginx) and
-    passes; what the lab stands in for is named in the report. The Cognito sign-in itself is the
+    index, the DICOM steps from the client host, the API through the task's nginx) and passes; what
+    the lab stands in for is named in the report. The Cognito sign-in itself is the
     AWS-only part (tests/unit/plugins/module_utils/test_web_sign_in.py)."""
     inventory = tmp_path / "aws-on-lab"
     (inventory / "group_vars").mkdir(parents=True)
@@ -122,7 +122,7 @@ def test_the_aws_inventory_reaches_every_step_with_the_lab_stand_ins_named(lab, 
     assert report.get("tests") == "9" and report.get("failures") == "0", ET.tostring(report)
     named = [p.get("value") for p in report.findall("properties/property[@name='stand-in']")]
     assert len(named) == 3 and all(any(part in line for line in named) for part in LAB_STAND_INS.values()), named
-    sync = [case for case in report if case.get("name", "").startswith("Sync")][0]
+    sync = [case for case in report.findall("testcase") if case.get("name").startswith("Sync")][0]
     assert sync.find("system-out").text.startswith("DataSync SUCCESS"), ET.tostring(sync)
     summary = (lab.state / "reports" / "summary.txt").read_text()
     assert "9/9" in summary and summary.count("stand-in: ") == 3

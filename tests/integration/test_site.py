@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 
 DEPLOYMENT = SITE_DEPLOYMENT
 WEB_USER = "radiologist@lab.dicoogle.test"
+AUTOMATION_USER = "pacs-automation@lab.dicoogle.test"
 # What the lab's status report counts: all of it but DataSync's locations (it lists the task).
 RESOURCES = sum(EXPECTED.values()) - EXPECTED["datasync-location"]
 
@@ -83,7 +84,7 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
     expected = {"ca-cert": "pki/ca.crt", "ec2-key": "ssh/" + DEPLOYMENT}
     expected.update({"%s-cert" % leaf: "pki/%s.crt" % leaf for leaf in leaves})
     expected.update({"%s-key" % leaf: "pki/%s.key" % leaf for leaf in leaves})
-    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password", "web-users/" + WEB_USER])
+    assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password", "web-users/" + WEB_USER, "web-automation"])
     for name, path in expected.items():
         secret = secrets[DEPLOYMENT + "/" + name]
         assert secret["KmsKeyId"] == key_arn(aws_client)
@@ -355,6 +356,10 @@ def web_user_password(aws_client):
     return aws_client("secretsmanager").get_secret_value(SecretId="%s/web-users/%s" % (DEPLOYMENT, WEB_USER))["SecretString"]
 
 
+def automation_password(aws_client):
+    return aws_client("secretsmanager").get_secret_value(SecretId=DEPLOYMENT + "/web-automation")["SecretString"]
+
+
 def pacs_admin_password(aws_client):
     return aws_client("secretsmanager").get_secret_value(SecretId="%s/pacs-admin-password" % DEPLOYMENT)["SecretString"]
 
@@ -525,6 +530,11 @@ def test_front_door_signs_users_in_with_cognito_before_nginx(site, aws_client):
     assert client["CallbackURLs"] == ["https://%s/oauth2/idpresponse" % hostname]
     user = cognito.admin_get_user(UserPoolId=pool_id, Username=WEB_USER)
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    # the playbooks' own user signs in unattended: a permanent password, kept under the deployment's key
+    automation = cognito.admin_get_user(UserPoolId=pool_id, Username=AUTOMATION_USER)
+    assert automation["UserStatus"] == "CONFIRMED" and automation["Enabled"] is True
+    secret = aws_client("secretsmanager").describe_secret(SecretId=DEPLOYMENT + "/web-automation")
+    assert secret["KmsKeyId"] == key_arn(aws_client)
     [zone] = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == "lab.dicoogle.test." and not z["Config"]["PrivateZone"]]
     [record] = [r for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"] if r["Name"] == hostname + "."]
     assert record["Type"] == "A" and record["AliasTarget"]["DNSName"].rstrip(".").lower() == alb["DNSName"].lower()
@@ -591,6 +601,7 @@ def test_second_run_changes_nothing_and_prints_no_secret(site, aws_client):
     assert again.rc == 0 and again.changed == 0, again
     assert "PRIVATE KEY" not in again.output
     assert web_user_password(aws_client) not in again.output
+    assert automation_password(aws_client) not in again.output
     assert pacs_admin_password(aws_client) not in again.output
 
 

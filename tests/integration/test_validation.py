@@ -55,6 +55,7 @@ def aws_snapshot(aws_client):
         ({"front_door_password_minimum_length": "6"}, ["front_door_password_minimum_length"]),
         # the pool's users sign in with an email address: a bare name would fail at AdminCreateUser
         ({"dicoogle_web_automation_user": "robot"}, ["front_door_automation_user", "email address"]),
+        ({"front_door_mfa": "on"}, ["front_door_mfa", "second factor"]),
         ({"pacs_service_engine": "pacsbox"}, ["pacs_service_engine"]),
         ({"pacs_service_memory": "3000"}, ["pacs_service_cpu", "pacs_service_memory"]),
         ({"pacs_service_log_retention_days": "2"}, ["pacs_service_log_retention_days"]),

@@ -97,7 +97,7 @@ def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
     for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
         encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
     kinds = Counter(name.split(":")[0] for name in encrypted)
-    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 12, "ecr": 3, "ebs": 2}, kinds
+    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 13, "ecr": 3, "ebs": 2}, kinds
     assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
 
 

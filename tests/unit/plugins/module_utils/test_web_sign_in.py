@@ -221,3 +221,17 @@ def test_the_form_is_found_with_its_absolute_action():
     assert action == "https://x.auth.eu-west-1.amazoncognito.com/login?state=s&client_id=a"
     assert set(fields) == {"_csrf", "username", "password", "signInSubmitButton"}
     assert sign_in_form("<form action='/x'><input name='q'></form>", "https://h/") is None
+
+
+def test_pacs_info_waits_for_the_pacs_behind_the_sign_in_not_for_the_sign_in_page(stand, run_module):
+    """pacs_config's first task: behind the ALB, an answer is the PACS's only after the sign-in;
+    without it the request ends on Cognito's page, which is not the PACS answering."""
+    from ansible_collections.dicoogle.aws.plugins.modules import pacs_info
+
+    args = {"engine": "dicoogle", "url": stand.alb_url, "username": "dicoogle", "password": "not-known-yet", "wait_for": "answer",
+            "wait_timeout": 0}
+    signed_in = run_module(pacs_info, dict(args, web_username="gate", web_password=USERS["gate"][0]))
+    assert signed_in.get("failed") is not True and len(stand.posts) == 1, signed_in
+    assert USERS["gate"][0] not in str(signed_in)
+    plain = run_module(pacs_info, args)
+    assert plain["failed"] is True and "not JSON" in plain["msg"], plain
