@@ -534,7 +534,8 @@ def test_front_door_signs_users_in_with_cognito_before_nginx(site, aws_client):
     automation = cognito.admin_get_user(UserPoolId=pool_id, Username=AUTOMATION_USER)
     assert automation["UserStatus"] == "CONFIRMED" and automation["Enabled"] is True
     secret = aws_client("secretsmanager").describe_secret(SecretId=DEPLOYMENT + "/web-automation")
-    assert secret["KmsKeyId"] == key_arn(aws_client)
+    # kept as the role names the key (its alias): the key it resolves to is the deployment's
+    assert aws_client("kms").describe_key(KeyId=secret["KmsKeyId"])["KeyMetadata"]["Arn"] == key_arn(aws_client)
     [zone] = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == "lab.dicoogle.test." and not z["Config"]["PrivateZone"]]
     [record] = [r for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"] if r["Name"] == hostname + "."]
     assert record["Type"] == "A" and record["AliasTarget"]["DNSName"].rstrip(".").lower() == alb["DNSName"].lower()
