@@ -30,9 +30,10 @@ def test_the_build_at_vvv_prints_no_secret(site, aws_client):
     output = site.first.output
     secrets = secret_values(aws_client, DEPLOYMENT, site.state)
     kinds = Counter(name.split(":")[0] for name in secrets)
-    # 4 leaf keys + the EC2 key + the PACS password + the web user's password; the app client's
-    # secret; the 5 private key files (CA, 4 leaves... and the web leaf) and the SSH key
-    assert kinds["secretsmanager"] == 7 and kinds["cognito"] == 1 and kinds["file"] >= 6, sorted(secrets)
+    # 4 leaf keys + the EC2 key + the PACS password + the web user's and the automation user's
+    # passwords; the app client's secret; the 5 private key files (CA, 4 leaves... and the web leaf)
+    # and the SSH key
+    assert kinds["secretsmanager"] == 8 and kinds["cognito"] == 1 and kinds["file"] >= 6, sorted(secrets)
     assert leaked(output, secrets) == []
     assert "PRIVATE KEY" not in output
     # the run was verbose, and the tasks that handle secrets ran and were hidden
