@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 try:
-    import botocore
     import botocore.session
 except ImportError:
     pass  # handled by AnsibleAWSModule
@@ -20,34 +19,44 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import normali
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 SUBDIRECTORY = re.compile(r"^[a-zA-Z0-9_\-+./() ]{0,4096}$")
 # members of a task (and of an execution) kept in the shape of the API, as the modules take them
 API_SHAPES = ("Options", "Excludes", "Includes")
-# what each describe call describes, and the name of its ARN argument
-DESCRIBED = {
-    "describe_location_s3": ("location", "LocationArn"),
-    "describe_location_efs": ("location", "LocationArn"),
-    "describe_task": ("task", "TaskArn"),
-    "describe_task_execution": ("task execution", "TaskExecutionArn"),
-}
+
+
+class DataSyncErrorHandler(ErrorHandler):
+    """The failures of DataSync's calls, each message naming what failed."""
 
 
 def client_of(module):
     return module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
 
 
-def describe(client, module, operation, arn):
-    """The resource as `operation` (a key of DESCRIBED) describes it, without the response metadata."""
-    what, key = DESCRIBED[operation]
-    try:
-        described = getattr(client, operation)(aws_retry=True, **{key: arn})
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe DataSync %s %s" % (what, arn))
-    described.pop("ResponseMetadata", None)
-    return described
+def _described(answer):
+    answer.pop("ResponseMetadata", None)
+    return answer
+
+
+@DataSyncErrorHandler.common_error_handler("describe DataSync location {arn}")
+def describe_location(client, kind, arn):
+    """The location as describe_location_<kind> describes it."""
+    return _described(getattr(client, "describe_location_" + kind)(aws_retry=True, LocationArn=arn))
+
+
+@DataSyncErrorHandler.common_error_handler("describe DataSync task {arn}")
+def describe_task(client, arn):
+    return _described(client.describe_task(aws_retry=True, TaskArn=arn))
+
+
+@DataSyncErrorHandler.common_error_handler("describe DataSync task execution {arn}")
+def describe_task_execution(client, arn):
+    return _described(client.describe_task_execution(aws_retry=True, TaskExecutionArn=arn))
 
 
 def api_result(described, tags=None):
@@ -78,12 +87,19 @@ def tag_arguments(tags):
     return {"Tags": ansible_dict_to_boto3_tag_list(tags)} if tags else {}
 
 
-def read_tags(client, module, arn, what):
-    try:
-        tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the tags of DataSync %s %s" % (what, arn))
+@DataSyncErrorHandler.common_error_handler("read the tags of DataSync {what} {arn}")
+@AWSRetry.jittered_backoff()
+def read_tags(client, arn, what):
+    tags = client.get_paginator("list_tags_for_resource").paginate(ResourceArn=arn).build_full_result().get("Tags", [])
     return boto3_tag_list_to_ansible_dict(tags)
+
+
+@DataSyncErrorHandler.common_error_handler("tag DataSync {what} {arn}")
+def retag(client, arn, what, to_add, to_remove):
+    if to_remove:
+        client.untag_resource(aws_retry=True, ResourceArn=arn, Keys=to_remove)
+    if to_add:
+        client.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
 
 
 def ensure_tags(client, module, arn, what):
@@ -93,28 +109,43 @@ def ensure_tags(client, module, arn, what):
     params = module.params
     if params["tags"] is None:
         return False, None, None
-    before = read_tags(client, module, arn, what)
-    to_add, to_remove = compare_aws_tags(before, params["tags"], purge_tags=params["purge_tags"])
-    after = {k: v for k, v in dict(before, **to_add).items() if k not in to_remove}
-    if not (to_add or to_remove):
-        return False, before, after
-    if not module.check_mode:
-        try:
-            if to_remove:
-                client.untag_resource(aws_retry=True, ResourceArn=arn, Keys=to_remove)
-            if to_add:
-                client.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to tag DataSync %s %s" % (what, arn))
-    return True, before, after
+    before = read_tags(client, arn, what)
+    changed, after = reconcile_tags(module, before, params["tags"], params["purge_tags"],
+                                    lambda to_add, to_remove: retag(client, arn, what, to_add, to_remove))
+    return changed, before, after
 
 
 # Tasks
 
 
+@DataSyncErrorHandler.common_error_handler("list the DataSync tasks{purpose}")
 @AWSRetry.jittered_backoff()
-def list_tasks(client):
+def list_tasks(client, purpose=""):
+    """Every task of the region; `purpose` ends the message of a failure (" to find images-archive")."""
     return client.get_paginator("list_tasks").paginate().build_full_result().get("Tasks", [])
+
+
+@DataSyncErrorHandler.common_error_handler("create DataSync task {name}")
+def create_task(client, name, arguments):
+    """Creates the task named `name` with create_task(Name=name, **arguments); returns its ARN."""
+    return client.create_task(aws_retry=True, Name=name, **arguments)["TaskArn"]
+
+
+@DataSyncErrorHandler.common_error_handler("update DataSync task {name} ({arn})")
+def update_task(client, name, arn, arguments):
+    client.update_task(aws_retry=True, TaskArn=arn, Name=name, **arguments)
+
+
+@DataSyncErrorHandler.common_error_handler("delete DataSync task {name} ({arn})")
+def delete_task(client, name, arn):
+    client.delete_task(aws_retry=True, TaskArn=arn)
+
+
+@DataSyncErrorHandler.common_error_handler("start DataSync task {arn}")
+def start_task_execution(client, arn, override_options=None):
+    """Starts an execution of the task; returns the execution's ARN."""
+    kwargs = {"OverrideOptions": override_options} if override_options else {}
+    return client.start_task_execution(aws_retry=True, TaskArn=arn, **kwargs)["TaskExecutionArn"]
 
 
 def option_problem(options, option_name="options"):
@@ -155,27 +186,26 @@ def normalise_uri(uri):
     return scheme.lower() + sep + re.sub(r"/+", "/", rest).rstrip("/")
 
 
+@DataSyncErrorHandler.common_error_handler("list the DataSync locations")
 @AWSRetry.jittered_backoff()
 def list_locations(client):
     return client.get_paginator("list_locations").paginate().build_full_result().get("Locations", [])
 
 
-def locations_at(client, module, uri, kind):
+def locations_at(client, uri, kind):
     """The locations whose URI is `uri` (normalised), as describe_location_<kind> describes them."""
-    try:
-        listed = list_locations(client)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the DataSync locations")
-    return [describe(client, module, "describe_location_" + kind, loc["LocationArn"]) for loc in listed if normalise_uri(loc.get("LocationUri")) == uri]
+    return [describe_location(client, kind, loc["LocationArn"]) for loc in list_locations(client) if normalise_uri(loc.get("LocationUri")) == uri]
 
 
-def create_location(client, module, kind, uri, kwargs):
-    """Creates the location with create_location_<kind>(**kwargs) and the tags of module.params; returns its description."""
-    try:
-        arn = getattr(client, "create_location_" + kind)(aws_retry=True, **dict(kwargs, **tag_arguments(module.params["tags"])))["LocationArn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create the DataSync location for %s" % uri)
-    return describe(client, module, "describe_location_" + kind, arn)
+@DataSyncErrorHandler.common_error_handler("create the DataSync location for {uri}")
+def create_location(client, kind, uri, arguments):
+    """Creates the location with create_location_<kind>(**arguments); returns its ARN."""
+    return getattr(client, "create_location_" + kind)(aws_retry=True, **arguments)["LocationArn"]
+
+
+@DataSyncErrorHandler.common_error_handler("delete DataSync location {arn}")
+def delete_location(client, arn):
+    client.delete_location(aws_retry=True, LocationArn=arn)
 
 
 def location_diff(module, uri, current, tags_before, tags_after):
@@ -192,6 +222,7 @@ def location_diff(module, uri, current, tags_before, tags_after):
     return dict(before=before, after=after)
 
 
+@fails_on_aws_errors
 def ensure_location(module, kind, uri, find, differences, create_arguments):
     """What a location module does once its input is checked, up to exit_json: finds the location of `uri` with
     find(client, module, uri), then creates, tags or deletes it. An existing location whose settings differ
@@ -207,7 +238,9 @@ def ensure_location(module, kind, uri, find, differences, create_arguments):
     if params["state"] == "present":
         if current is None:
             changed = True
-            location = None if module.check_mode else create_location(client, module, kind, uri, create_arguments(params))
+            if not module.check_mode:
+                arguments = dict(create_arguments(params), **tag_arguments(params["tags"]))
+                location = describe_location(client, kind, create_location(client, kind, uri, arguments))
             tags_before, tags_after = {}, params["tags"] or {}
         else:
             different = differences(current, params)
@@ -218,10 +251,7 @@ def ensure_location(module, kind, uri, find, differences, create_arguments):
         changed = True
         location = None
         if not module.check_mode:
-            try:
-                client.delete_location(aws_retry=True, LocationArn=current["LocationArn"])
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to delete DataSync location %s" % current["LocationArn"])
+            delete_location(client, current["LocationArn"])
 
     result = api_result(location, tags_after) if location else {}
     module.exit_json(changed=changed, location=result, diff=location_diff(module, uri, current, tags_before, tags_after))

@@ -184,28 +184,24 @@ certificate:
 import hashlib
 import json
 import re
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-# list_certificates returns RSA_2048 certificates only unless asked for every key type
-KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
-LIVE_STATUSES = ["PENDING_VALIDATION", "ISSUED", "INACTIVE"]
+from ansible_collections.dicoogle.aws.plugins.module_utils import acm
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
+
 FAILED_STATUSES = ("FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED")
 LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 DNS_NAME = re.compile(r"^(\*\.)?(%s\.)+%s$" % (LABEL, LABEL))
 RECORDS_TIMEOUT = 60
+RECORDS_POLL = 2
+ISSUE_MAX_POLL = 15
 
 
 def check_name(module, option, name, max_length):
@@ -251,36 +247,17 @@ def idempotency_token(params):
     return hashlib.sha256(json.dumps(request).encode("utf-8")).hexdigest()[:32]
 
 
-@AWSRetry.jittered_backoff()
-def list_certificates(client):
-    paginator = client.get_paginator("list_certificates")
-    pages = paginator.paginate(CertificateStatuses=LIVE_STATUSES, Includes={"keyTypes": KEY_TYPES})
-    return pages.build_full_result().get("CertificateSummaryList", [])
-
-
-def certificate_tags(client, module, arn):
-    try:
-        tags = client.list_tags_for_certificate(aws_retry=True, CertificateArn=arn).get("Tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the tags of certificate %s" % arn)
-    return {t["Key"]: t.get("Value", "") for t in tags}
-
-
 def find(client, module):
     """The certificate Amazon issued for domain_name whose tags include the wanted ones: (arn, tags) or None."""
     params = module.params
-    try:
-        summaries = list_certificates(client)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the ACM certificates")
     wanted = params["tags"] or {}
     found = []
-    for summary in summaries:
+    for summary in acm.live_certificates(client):
         if summary.get("DomainName", "").lower() != params["domain_name"]:
             continue
         if summary.get("Type", "AMAZON_ISSUED") != "AMAZON_ISSUED":
             continue  # imported or private certificates are not this module's
-        tags = certificate_tags(client, module, summary["CertificateArn"])
+        tags = acm.certificate_tags(client, summary["CertificateArn"])
         if all(tags.get(k) == v for k, v in wanted.items()):
             found.append((summary["CertificateArn"], tags))
     if len(found) > 1:
@@ -290,13 +267,6 @@ def find(client, module):
     return found[0] if found else None
 
 
-def describe(client, module, arn):
-    try:
-        return client.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe certificate %s" % arn)
-
-
 def has_records(certificate):
     options = certificate.get("DomainValidationOptions", [])
     return bool(options) and all(o.get("ResourceRecord") for o in options)
@@ -304,24 +274,27 @@ def has_records(certificate):
 
 def wait_for_records(client, module, arn):
     """ACM fills in the validation records a few seconds after the request (and may not even know the certificate yet)."""
-    deadline = time.monotonic() + RECORDS_TIMEOUT
-    certificate = None
-    while True:
+    unknown = []
+
+    def read():
         try:
-            certificate = client.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
-        except is_boto3_error_code("ResourceNotFoundException") as e:
-            if time.monotonic() > deadline:
-                module.fail_json_aws(e, msg="ACM returned certificate %s for %s but does not know it %d seconds later"
-                                            % (arn, module.params["domain_name"], RECORDS_TIMEOUT))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to describe certificate %s" % arn)
-        if certificate is not None and (has_records(certificate) or certificate.get("Status") != "PENDING_VALIDATION"):
-            return certificate
-        if time.monotonic() > deadline:
-            module.warn("ACM has not listed every validation record of %s after %d seconds; run the task again to get them"
-                        % (arn, RECORDS_TIMEOUT))
-            return certificate
-        time.sleep(2)
+            return acm.describe_certificate(client, arn)
+        except is_ansible_aws_error_code("ResourceNotFoundException") as e:
+            unknown.append(e.exception)
+            return None
+
+    def listed(certificate):
+        return certificate is not None and (has_records(certificate) or certificate.get("Status") != "PENDING_VALIDATION")
+
+    def timed_out(certificate):
+        if certificate is None:
+            module.fail_json_aws(unknown[-1], msg="ACM returned certificate %s for %s but does not know it %d seconds later"
+                                                  % (arn, module.params["domain_name"], RECORDS_TIMEOUT))
+        module.warn("ACM has not listed every validation record of %s after %d seconds; run the task again to get them"
+                    % (arn, RECORDS_TIMEOUT))
+        return certificate
+
+    return Waiter(RECORDS_TIMEOUT, RECORDS_POLL).until(read, timed_out, done=listed)
 
 
 def validation_records(certificate):
@@ -344,23 +317,21 @@ def records_text(certificate):
 def wait_until_issued(client, module, certificate):
     params = module.params
     arn = certificate["CertificateArn"]
-    deadline = time.monotonic() + params["wait_timeout"]
-    delay = 1
-    while True:
+
+    def issued(certificate):
         status = certificate.get("Status")
-        if status == "ISSUED":
-            return certificate
         if status in FAILED_STATUSES:
             module.fail_json(msg="certificate %s for %s is %s, it will not be issued: %s. Remove it (state=absent) and "
                                  "request it again" % (arn, params["domain_name"], status, certificate.get("FailureReason", "no reason given")))
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            module.fail_json(msg="certificate %s for %s is still %s after %d seconds. ACM issues it once these validation "
-                                 "records exist in public DNS: %s"
-                                 % (arn, params["domain_name"], status, params["wait_timeout"], records_text(certificate)))
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, 15)
-        certificate = describe(client, module, arn)
+        return status == "ISSUED"
+
+    def timed_out(certificate):
+        module.fail_json(msg="certificate %s for %s is still %s after %d seconds. ACM issues it once these validation "
+                             "records exist in public DNS: %s"
+                             % (arn, params["domain_name"], certificate.get("Status"), params["wait_timeout"], records_text(certificate)))
+
+    return Waiter(params["wait_timeout"], 1, ISSUE_MAX_POLL).until(lambda: acm.describe_certificate(client, arn), timed_out,
+                                                                   done=issued, current=certificate)
 
 
 def key_algorithm(certificate):
@@ -382,31 +353,17 @@ def immutable_differences(module, certificate):
 
 def request(client, module):
     params = module.params
-    kwargs = dict(DomainName=params["domain_name"], ValidationMethod="DNS", KeyAlgorithm=params["key_algorithm"],
-                  IdempotencyToken=idempotency_token(params), Tags=ansible_dict_to_boto3_tag_list(params["tags"]))
+    kwargs = dict(KeyAlgorithm=params["key_algorithm"], IdempotencyToken=idempotency_token(params),
+                  Tags=ansible_dict_to_boto3_tag_list(params["tags"]))
     if params["subject_alternative_names"]:
         kwargs["SubjectAlternativeNames"] = params["subject_alternative_names"]
-    try:
-        return client.request_certificate(aws_retry=True, **kwargs)["CertificateArn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to request a certificate for %s" % params["domain_name"])
+    return acm.request_certificate(client, params["domain_name"], kwargs)
 
 
 def retag(client, module, arn, current_tags):
     params = module.params
-    to_add, to_remove = compare_aws_tags(current_tags, params["tags"], purge_tags=params["purge_tags"])
-    if not (to_add or to_remove):
-        return False, current_tags
-    if not module.check_mode:
-        try:
-            if to_remove:
-                client.remove_tags_from_certificate(
-                    aws_retry=True, CertificateArn=arn, Tags=[{"Key": k, "Value": current_tags[k]} for k in to_remove])
-            if to_add:
-                client.add_tags_to_certificate(aws_retry=True, CertificateArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_add))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to tag certificate %s" % arn)
-    return True, {k: v for k, v in dict(current_tags, **to_add).items() if k not in to_remove}
+    return reconcile_tags(module, current_tags, params["tags"], params["purge_tags"],
+                          lambda to_add, to_remove: acm.retag_certificate(client, arn, current_tags, to_add, to_remove))
 
 
 def ensure_present(client, module, found):
@@ -420,7 +377,7 @@ def ensure_present(client, module, found):
         changed = True
     else:
         arn, tags = found
-        certificate = describe(client, module, arn)
+        certificate = acm.describe_certificate(client, arn)
         differences = immutable_differences(module, certificate)
         if differences:
             module.fail_json(msg="certificate %s for %s has other %s, which ACM cannot change: remove it (state=absent) and "
@@ -440,13 +397,11 @@ def ensure_absent(client, module, found):
     if module.check_mode:
         return True
     try:
-        client.delete_certificate(aws_retry=True, CertificateArn=arn)
-    except is_boto3_error_code("ResourceInUseException") as e:
-        users = describe(client, module, arn).get("InUseBy", [])
-        module.fail_json_aws(e, msg="certificate %s for %s is in use by %s: stop using it there (such as the load balancer "
-                                    "listener) before deleting it" % (arn, module.params["domain_name"], ", ".join(users) or "other resources"))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to delete certificate %s" % arn)
+        acm.delete_certificate(client, arn)
+    except is_ansible_aws_error_code("ResourceInUseException") as e:
+        users = acm.describe_certificate(client, arn).get("InUseBy", [])
+        module.fail_json_aws(e.exception, msg="certificate %s for %s is in use by %s: stop using it there (such as the load balancer "
+                                              "listener) before deleting it" % (arn, module.params["domain_name"], ", ".join(users) or "other resources"))
     return True
 
 
@@ -464,6 +419,23 @@ def shape(certificate, tags):
     }
 
 
+@fails_on_aws_errors
+def run(module):
+    client = acm.client_of(module)
+    found = find(client, module)
+    before = {"arn": found[0], "tags": found[1]} if found else {}
+    if module.params["state"] == "present":
+        changed, certificate, tags = ensure_present(client, module, found)
+        result = shape(certificate, tags)
+    else:
+        changed = ensure_absent(client, module, found)
+        result = {}
+    after = {"arn": result["arn"], "tags": result["tags"]} if result else {}
+    if module.check_mode and module.params["state"] == "present" and found is None:
+        after = {"arn": "(requested)", "tags": module.params["tags"]}
+    module.exit_json(changed=changed, certificate=result, diff=dict(before=before, after=after))
+
+
 def main():
     argument_spec = dict(
         domain_name=dict(type="str", required=True),
@@ -477,19 +449,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
-    client = module.client("acm", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=["RequestInProgressException"]))
-    found = find(client, module)
-    before = {"arn": found[0], "tags": found[1]} if found else {}
-    if module.params["state"] == "present":
-        changed, certificate, tags = ensure_present(client, module, found)
-        result = shape(certificate, tags)
-    else:
-        changed = ensure_absent(client, module, found)
-        result = {}
-    after = {"arn": result["arn"], "tags": result["tags"]} if result else {}
-    if module.check_mode and module.params["state"] == "present" and found is None:
-        after = {"arn": "(requested)", "tags": module.params["tags"]}
-    module.exit_json(changed=changed, certificate=result, diff=dict(before=before, after=after))
+    run(module)
 
 
 if __name__ == "__main__":

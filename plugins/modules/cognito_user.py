@@ -163,17 +163,11 @@ user:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-# Cognito's documented syntax of a user pool ID.
-POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
+from ansible_collections.dicoogle.aws.plugins.module_utils import cognito
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.cognito import POOL_ID
 
 
 def wanted_attributes(params):
@@ -211,16 +205,6 @@ def validate(module):
         module.warn("suppress_message without temporary_password: nobody learns the password Cognito generates for a new user")
 
 
-def find(client, module):
-    params = module.params
-    try:
-        return client.admin_get_user(aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"])
-    except is_boto3_error_code("UserNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to look up user %s in user pool %s" % (params["username"], params["user_pool_id"]))
-
-
 def attributes_of(user):
     # AdminGetUser says UserAttributes, AdminCreateUser Attributes
     return {a["Name"]: a.get("Value", "") for a in user.get("UserAttributes", user.get("Attributes", []))}
@@ -239,22 +223,12 @@ def view(user, user_pool_id):
 
 def set_enabled(client, module, enabled):
     params = module.params
-    try:
-        if enabled:
-            client.admin_enable_user(aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"])
-        else:
-            client.admin_disable_user(aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to %s user %s" % ("enable" if enabled else "disable", params["username"]))
+    cognito.set_user_enabled(client, params["user_pool_id"], params["username"], "enable" if enabled else "disable")
 
 
 def set_permanent_password(client, module):
     params = module.params
-    try:
-        client.admin_set_user_password(aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"],
-                                       Password=params["password"], Permanent=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to set the permanent password of user %s" % params["username"])
+    cognito.set_permanent_password(client, params["user_pool_id"], params["username"], params["password"])
 
 
 def waits_for_first_sign_in(user):
@@ -264,8 +238,6 @@ def waits_for_first_sign_in(user):
 def create(client, module):
     params = module.params
     request = dict(
-        UserPoolId=params["user_pool_id"],
-        Username=params["username"],
         UserAttributes=[{"Name": k, "Value": v} for k, v in sorted(wanted_attributes(params).items())],
     )
     if params["desired_delivery_mediums"]:
@@ -276,10 +248,7 @@ def create(client, module):
         request["TemporaryPassword"] = password
     if params["suppress_message"] or params["password"] is not None:
         request["MessageAction"] = "SUPPRESS"
-    try:
-        user = client.admin_create_user(aws_retry=True, **request)["User"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create user %s in user pool %s" % (params["username"], params["user_pool_id"]))
+    user = cognito.create_user(client, params["user_pool_id"], params["username"], request)
     if params["password"] is not None:
         set_permanent_password(client, module)
         user["UserStatus"] = "CONFIRMED"
@@ -311,31 +280,39 @@ def ensure_present(client, module, current):
             predicted["status"] = "CONFIRMED"
         return True, predicted
     if differing:
-        try:
-            client.admin_update_user_attributes(
-                aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"],
-                UserAttributes=[{"Name": k, "Value": v} for k, v in sorted(differing.items())])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to update the attributes %s of user %s" % (", ".join(sorted(differing)), params["username"]))
+        cognito.update_user_attributes(client, params["user_pool_id"], params["username"], differing)
     if enable:
         set_enabled(client, module, params["enabled"])
     if confirm:
         set_permanent_password(client, module)
-    return True, view(find(client, module), params["user_pool_id"])
+    return True, view(cognito.get_user(client, params["user_pool_id"], params["username"]), params["user_pool_id"])
 
 
 def ensure_absent(client, module, current):
     params = module.params
     if current is None:
         return False, {}
-    if not module.check_mode:
-        try:
-            client.admin_delete_user(aws_retry=True, UserPoolId=params["user_pool_id"], Username=params["username"])
-        except is_boto3_error_code("UserNotFoundException"):
-            return False, {}
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to delete user %s of user pool %s" % (params["username"], params["user_pool_id"]))
+    if not module.check_mode and not cognito.delete_user(client, params["user_pool_id"], params["username"]):
+        return False, {}  # deleted meanwhile
     return True, {}
+
+
+@fails_on_aws_errors
+def run(module):
+    client = cognito.client_of(module)
+    current = cognito.get_user(client, module.params["user_pool_id"], module.params["username"])
+    given = sorted(wanted_attributes(module.params))
+    before = {}
+    if current:
+        have = attributes_of(current)
+        before = {"attributes": {k: have[k] for k in given if k in have}, "enabled": bool(current.get("Enabled", True))}
+    if module.params["state"] == "present":
+        changed, user = ensure_present(client, module, current)
+        after = {"attributes": wanted_attributes(module.params), "enabled": module.params["enabled"]}
+    else:
+        changed, user = ensure_absent(client, module, current)
+        after = {}
+    module.exit_json(changed=changed, user=user, diff=dict(before=before, after=after))
 
 
 def main():
@@ -353,20 +330,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               mutually_exclusive=[("temporary_password", "password")])
     validate(module)
-    client = module.client("cognito-idp", retry_decorator=AWSRetry.jittered_backoff())
-    current = find(client, module)
-    given = sorted(wanted_attributes(module.params))
-    before = {}
-    if current:
-        have = attributes_of(current)
-        before = {"attributes": {k: have[k] for k in given if k in have}, "enabled": bool(current.get("Enabled", True))}
-    if module.params["state"] == "present":
-        changed, user = ensure_present(client, module, current)
-        after = {"attributes": wanted_attributes(module.params), "enabled": module.params["enabled"]}
-    else:
-        changed, user = ensure_absent(client, module, current)
-        after = {}
-    module.exit_json(changed=changed, user=user, diff=dict(before=before, after=after))
+    run(module)
 
 
 if __name__ == "__main__":

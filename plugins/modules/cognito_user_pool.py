@@ -21,6 +21,7 @@ description:
   - With O(state=absent) the pool's hosted UI domains are deleted first, as Cognito does not delete
     a pool that has one.
   - Supports check mode and diff of the managed settings.
+  - Fills a gap, as amazon.aws and community.aws have no module for Cognito user pools.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -178,14 +179,12 @@ user_pool:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import cognito
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 POOL_NAME = re.compile(r"^[\w\s+=,.@-]{1,128}$")
 # Settings the module manages and sends itself in UpdateUserPool; the legacy message settings are
@@ -199,29 +198,13 @@ PASSWORD_KEYS = (("minimum_length", "MinimumLength"), ("require_uppercase", "Req
 
 def find(client, module):
     name = module.params["name"]
-    try:
-        pools = client.get_paginator("list_user_pools").paginate(
-            PaginationConfig={"PageSize": 60}).build_full_result().get("UserPools", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the user pools to find %s" % name)
-    ours = [p["Id"] for p in pools if p.get("Name") == name]
+    ours = cognito.user_pool_ids_named(client, name)
     if len(ours) > 1:
         module.fail_json(msg="%d user pools are named %s (%s); remove the extra ones or rename them"
                              % (len(ours), name, ", ".join(sorted(ours))))
     if not ours:
         return None
-    return describe(client, module, ours[0])
-
-
-def describe(client, module, pool_id):
-    try:
-        pool = client.describe_user_pool(aws_retry=True, UserPoolId=pool_id)["UserPool"]
-        mfa = client.get_user_pool_mfa_config(aws_retry=True, UserPoolId=pool_id)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe user pool %s" % pool_id)
-    mfa.pop("ResponseMetadata", None)
-    pool["MfaConfig"] = mfa
-    return pool
+    return cognito.describe_user_pool(client, ours[0], with_mfa=True)
 
 
 def wanted_settings(params, current):
@@ -239,8 +222,7 @@ def wanted_settings(params, current):
     if params["tags"] is None:
         settings["tags"] = current_tags
     else:
-        to_add, to_remove = compare_aws_tags(current_tags, params["tags"], purge_tags=params["purge_tags"])
-        settings["tags"] = {k: v for k, v in dict(current_tags, **to_add).items() if k not in to_remove}
+        settings["tags"] = tag_changes(current_tags, params["tags"], params["purge_tags"])[2]
     return settings
 
 
@@ -265,21 +247,18 @@ def password_policy(settings, current_policy=None):
     return policy
 
 
-def set_mfa(client, module, pool_id, mfa, current_config):
+def set_mfa(client, pool_id, mfa, current_config):
     # Cognito turns MFA on only with a factor enabled, which UpdateUserPool cannot do: the software
     # token factor is enabled here, before UpdateUserPool repeats the setting. The SMS and e-mail
     # factors (and passkeys) are sent back as they are, so that this call leaves them alone.
-    args = {"UserPoolId": pool_id, "MfaConfiguration": mfa.upper()}
+    args = {}
     if mfa != "off":
         args["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
-        accepted = client.meta.service_model.operation_model("SetUserPoolMfaConfig").input_shape.members
+        accepted = cognito.accepted_arguments(client, "SetUserPoolMfaConfig")
         for factor in ("SmsMfaConfiguration", "EmailMfaConfiguration", "WebAuthnConfiguration"):
             if factor in accepted and current_config.get(factor):
                 args[factor] = current_config[factor]
-    try:
-        client.set_user_pool_mfa_config(aws_retry=True, **args)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to set MFA of user pool %s to %s" % (pool_id, mfa))
+    cognito.set_user_pool_mfa(client, pool_id, mfa, args)
 
 
 def mfa_differs(pool, wanted):
@@ -292,7 +271,6 @@ def mfa_differs(pool, wanted):
 def create(client, module, wanted):
     params = module.params
     args = dict(
-        PoolName=params["name"],
         Policies={"PasswordPolicy": password_policy(wanted)},
         AutoVerifiedAttributes=wanted["auto_verified_attributes"],
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": wanted["admin_create_user_only"]},
@@ -302,12 +280,9 @@ def create(client, module, wanted):
         args["UsernameAttributes"] = wanted["username_attributes"]
     if wanted["tags"]:
         args["UserPoolTags"] = wanted["tags"]
-    try:
-        pool = client.create_user_pool(aws_retry=True, **args)["UserPool"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create user pool %s" % params["name"])
+    pool = cognito.create_user_pool(client, params["name"], args)
     if wanted["mfa"] != "off":
-        set_mfa(client, module, pool["Id"], wanted["mfa"], {})
+        set_mfa(client, pool["Id"], wanted["mfa"], {})
     return pool["Id"]
 
 
@@ -322,25 +297,24 @@ def update(client, module, pool, wanted):
     settings = ("password_policy", "temporary_password_validity_days", "admin_create_user_only", "mfa",
                 "auto_verified_attributes", "deletion_protection")
     update_needed = any(current[key] != wanted[key] for key in settings) or mfa_differs(pool, wanted)
-    to_add, to_remove = compare_aws_tags(current["tags"], wanted["tags"], purge_tags=True)
+    to_add, to_remove, _after = tag_changes(current["tags"], wanted["tags"], True)
     if not (update_needed or to_add or to_remove):
         return False
     if module.check_mode:
         return True
     if mfa_differs(pool, wanted):
-        set_mfa(client, module, pool["Id"], wanted["mfa"], pool["MfaConfig"])
+        set_mfa(client, pool["Id"], wanted["mfa"], pool["MfaConfig"])
     if update_needed:
         # UpdateUserPool resets to its default every setting it is not given: the managed ones are
         # all sent (Policies, AutoVerifiedAttributes, AdminCreateUserConfig, DeletionProtection,
         # MfaConfiguration, UserPoolTags) and the others are sent back as DescribeUserPool gave them.
-        accepted = client.meta.service_model.operation_model("UpdateUserPool").input_shape.members
+        accepted = cognito.accepted_arguments(client, "UpdateUserPool")
         args = {key: value for key, value in pool.items() if key in accepted and key not in NOT_SENT_BACK}
         policies = dict(pool.get("Policies", {}))
         policies["PasswordPolicy"] = password_policy(wanted, policies.get("PasswordPolicy"))
         admin = {k: v for k, v in pool.get("AdminCreateUserConfig", {}).items() if k != "UnusedAccountValidityDays"}
         admin["AllowAdminCreateUserOnly"] = wanted["admin_create_user_only"]
         args.update(
-            UserPoolId=pool["Id"],
             Policies=policies,
             AutoVerifiedAttributes=wanted["auto_verified_attributes"],
             AdminCreateUserConfig=admin,
@@ -348,17 +322,9 @@ def update(client, module, pool, wanted):
             MfaConfiguration=wanted["mfa"].upper(),
             UserPoolTags=wanted["tags"],
         )
-        try:
-            client.update_user_pool(aws_retry=True, **args)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to update user pool %s (%s)" % (pool["Name"], pool["Id"]))
-    try:
-        if to_remove:
-            client.untag_resource(aws_retry=True, ResourceArn=pool["Arn"], TagKeys=to_remove)
-        if to_add:
-            client.tag_resource(aws_retry=True, ResourceArn=pool["Arn"], Tags=to_add)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to tag user pool %s (%s)" % (pool["Name"], pool["Id"]))
+        cognito.update_user_pool(client, pool, args)
+    reconcile_tags(module, current["tags"], wanted["tags"], True,
+                   lambda to_add, to_remove: cognito.retag_user_pool(client, pool, to_add, to_remove))
     return True
 
 
@@ -366,16 +332,8 @@ def delete(client, module, pool):
     if pool.get("DeletionProtection") == "ACTIVE":
         module.fail_json(msg="user pool %s (%s) has deletion protection: set deletion_protection: false (state=present) "
                              "first, then remove it" % (pool["Name"], pool["Id"]))
-    if module.check_mode:
-        return
-    try:
-        # Cognito does not delete a pool that has a domain (prefix or custom): they go first.
-        for key in ("Domain", "CustomDomain"):
-            if pool.get(key):
-                client.delete_user_pool_domain(aws_retry=True, UserPoolId=pool["Id"], Domain=pool[key])
-        client.delete_user_pool(aws_retry=True, UserPoolId=pool["Id"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to delete user pool %s (%s)" % (pool["Name"], pool["Id"]))
+    if not module.check_mode:
+        cognito.delete_user_pool(client, pool)
 
 
 def validate(module):
@@ -396,6 +354,37 @@ def returned(pool, settings):
     result = dict(settings)
     result.update(id=pool.get("Id"), arn=pool.get("Arn"), name=pool.get("Name"), domain=pool.get("Domain"))
     return result
+
+
+@fails_on_aws_errors
+def run(module):
+    params = module.params
+    client = cognito.client_of(module)
+    pool = find(client, module)
+    before = {}
+    if pool:
+        before = current_settings(pool)
+
+    if params["state"] == "absent":
+        changed = pool is not None
+        if pool:
+            delete(client, module, pool)
+        module.exit_json(changed=changed, user_pool={}, diff=dict(before=before, after={}))
+
+    wanted = wanted_settings(params, before or None)
+    if pool is None:
+        changed = True
+        if module.check_mode:
+            module.exit_json(changed=True, user_pool=returned({"Name": params["name"]}, wanted), diff=dict(before={}, after=wanted))
+        pool = cognito.describe_user_pool(client, create(client, module, wanted), with_mfa=True)
+    else:
+        changed = update(client, module, pool, wanted)
+        if changed and not module.check_mode:
+            pool = cognito.describe_user_pool(client, pool["Id"], with_mfa=True)
+    settings = wanted if module.check_mode else current_settings(pool)
+    # The tags just set are the ones returned, whatever the lag of DescribeUserPool.
+    settings["tags"] = wanted["tags"]
+    module.exit_json(changed=changed, user_pool=returned(pool, settings), diff=dict(before=before, after=settings))
 
 
 def main():
@@ -425,33 +414,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
-    params = module.params
-    client = module.client("cognito-idp", retry_decorator=AWSRetry.jittered_backoff())
-    pool = find(client, module)
-    before = {}
-    if pool:
-        before = current_settings(pool)
-
-    if params["state"] == "absent":
-        changed = pool is not None
-        if pool:
-            delete(client, module, pool)
-        module.exit_json(changed=changed, user_pool={}, diff=dict(before=before, after={}))
-
-    wanted = wanted_settings(params, before or None)
-    if pool is None:
-        changed = True
-        if module.check_mode:
-            module.exit_json(changed=True, user_pool=returned({"Name": params["name"]}, wanted), diff=dict(before={}, after=wanted))
-        pool = describe(client, module, create(client, module, wanted))
-    else:
-        changed = update(client, module, pool, wanted)
-        if changed and not module.check_mode:
-            pool = describe(client, module, pool["Id"])
-    settings = wanted if module.check_mode else current_settings(pool)
-    # The tags just set are the ones returned, whatever the lag of DescribeUserPool.
-    settings["tags"] = wanted["tags"]
-    module.exit_json(changed=changed, user_pool=returned(pool, settings), diff=dict(before=before, after=settings))
+    run(module)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ description:
   - The client secret is never returned; C(has_secret) tells whether there is one. Read it where
     it is needed, with C(aws cognito-idp describe-user-pool-client) or a lookup.
   - Supports check mode and diff of the managed settings.
+  - Fills a gap, as amazon.aws and community.aws have no module for the app clients of Cognito user pools.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -218,16 +219,13 @@ client:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-# Cognito's documented syntax of a user pool ID and of a client name.
-POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
+from ansible_collections.dicoogle.aws.plugins.module_utils import cognito
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.cognito import POOL_ID
+
+# Cognito's documented syntax of a client name.
 CLIENT_NAME = re.compile(r"^[\w\s+=,.@-]{1,128}$")
 # https:// anywhere; http:// only to localhost, for development.
 ALLOWED_URL = re.compile(r"^(https://[^\s/#]+|http://localhost(:\d+)?)(/[^\s#]*)?$")
@@ -275,21 +273,13 @@ def validate(module):
 
 def find(client, module):
     params = module.params
-    try:
-        listed = client.get_paginator("list_user_pool_clients").paginate(
-            UserPoolId=params["user_pool_id"], PaginationConfig={"PageSize": 60}).build_full_result().get("UserPoolClients", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the app clients of user pool %s" % params["user_pool_id"])
-    ours = [c["ClientId"] for c in listed if c.get("ClientName") == params["name"]]
+    ours = cognito.app_client_ids_named(client, params["user_pool_id"], params["name"])
     if len(ours) > 1:
         module.fail_json(msg="%d app clients of user pool %s are named %s (%s); remove the extra ones"
                              % (len(ours), params["user_pool_id"], params["name"], ", ".join(sorted(ours))))
     if not ours:
         return None
-    try:
-        return client.describe_user_pool_client(aws_retry=True, UserPoolId=params["user_pool_id"], ClientId=ours[0])["UserPoolClient"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe app client %s (%s)" % (params["name"], ours[0]))
+    return cognito.describe_app_client(client, params["user_pool_id"], params["name"], ours[0])
 
 
 def wanted_settings(params):
@@ -353,7 +343,7 @@ def managed_request(params):
 
 def unmanaged_request(client, current, params):
     """The settings of `current` this module does not manage, for an update to keep them."""
-    accepted = client.meta.service_model.operation_model("UpdateUserPoolClient").input_shape.members
+    accepted = cognito.accepted_arguments(client, "UpdateUserPoolClient")
     kept = {k: current[k] for k in UNMANAGED if k in accepted and current.get(k) is not None}
     # Cognito wants the default redirect URI among the callback URLs: it goes with a removed one.
     if kept.get("DefaultRedirectURI") not in (params["callback_urls"] or []):
@@ -379,12 +369,8 @@ def ensure_present(client, module, current):
     if current is None:
         if module.check_mode:
             return True, {}
-        try:
-            created = client.create_user_pool_client(
-                aws_retry=True, UserPoolId=params["user_pool_id"], ClientName=params["name"],
-                GenerateSecret=params["generate_secret"], **managed_request(params))["UserPoolClient"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create app client %s of user pool %s" % (params["name"], params["user_pool_id"]))
+        created = cognito.create_app_client(client, params["user_pool_id"], params["name"],
+                                            dict(managed_request(params), GenerateSecret=params["generate_secret"]))
         return True, view(created)
 
     has_secret = bool(current.get("ClientSecret"))
@@ -401,12 +387,7 @@ def ensure_present(client, module, current):
     # managed set, changed or not, and pass back the unmanaged settings as Cognito describes them.
     request = unmanaged_request(client, current, params)
     request.update(managed_request(params))
-    try:
-        updated = client.update_user_pool_client(
-            aws_retry=True, UserPoolId=params["user_pool_id"], ClientId=current["ClientId"], ClientName=params["name"],
-            **request)["UserPoolClient"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to update app client %s (%s)" % (params["name"], current["ClientId"]))
+    updated = cognito.update_app_client(client, params["user_pool_id"], params["name"], current["ClientId"], request)
     return True, view(updated)
 
 
@@ -414,11 +395,22 @@ def ensure_absent(client, module, current):
     if current is None:
         return False, {}
     if not module.check_mode:
-        try:
-            client.delete_user_pool_client(aws_retry=True, UserPoolId=module.params["user_pool_id"], ClientId=current["ClientId"])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to delete app client %s (%s)" % (module.params["name"], current["ClientId"]))
+        cognito.delete_app_client(client, module.params["user_pool_id"], module.params["name"], current["ClientId"])
     return True, {}
+
+
+@fails_on_aws_errors
+def run(module):
+    client = cognito.client_of(module)
+    current = find(client, module)
+    before = dict(current_settings(current), generate_secret=bool(current.get("ClientSecret"))) if current else {}
+    if module.params["state"] == "present":
+        changed, result = ensure_present(client, module, current)
+        after = dict(wanted_settings(module.params), generate_secret=module.params["generate_secret"])
+    else:
+        changed, result = ensure_absent(client, module, current)
+        after = {}
+    module.exit_json(changed=changed, client=result, diff=dict(before=before, after=after))
 
 
 def main():
@@ -445,16 +437,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
-    client = module.client("cognito-idp", retry_decorator=AWSRetry.jittered_backoff())
-    current = find(client, module)
-    before = dict(current_settings(current), generate_secret=bool(current.get("ClientSecret"))) if current else {}
-    if module.params["state"] == "present":
-        changed, result = ensure_present(client, module, current)
-        after = dict(wanted_settings(module.params), generate_secret=module.params["generate_secret"])
-    else:
-        changed, result = ensure_absent(client, module, current)
-        after = {}
-    module.exit_json(changed=changed, client=result, diff=dict(before=before, after=after))
+    run(module)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ description:
     domain of another pool; it fails with a message that says which pool has it.
   - Custom domains (with a certificate) are not managed here.
   - Supports check mode and diff.
+  - Fills a gap, as amazon.aws and community.aws have no module for the domains of Cognito user pools.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -81,17 +82,14 @@ domain:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import cognito
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.cognito import POOL_ID
 
 DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
 RESERVED = ("aws", "amazon", "cognito")
 
 
@@ -108,23 +106,12 @@ def validate(module):
         module.fail_json(msg="user_pool_id %r is not a Cognito user pool ID (<region>_<id>)" % params["user_pool_id"])
 
 
-def describe_domain(client, module, domain):
-    """The domain's description, or None when no pool has it (Cognito then gives an empty description)."""
-    try:
-        found = client.describe_user_pool_domain(aws_retry=True, Domain=domain)["DomainDescription"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to describe domain %s" % domain)
-    return found if found.get("UserPoolId") else None
-
-
 def pool_domain(client, module, pool_id):
     """The prefix domain the pool has now, or None."""
     try:
-        pool = client.describe_user_pool(aws_retry=True, UserPoolId=pool_id)["UserPool"]
-    except is_boto3_error_code("ResourceNotFoundException"):
+        pool = cognito.describe_user_pool(client, pool_id)
+    except is_ansible_aws_error_code("ResourceNotFoundException"):
         module.fail_json(msg="user pool %s does not exist" % pool_id)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe user pool %s" % pool_id)
     return pool.get("Domain")
 
 
@@ -139,18 +126,12 @@ def returned(client, domain, pool_id, description):
     }
 
 
-def main():
-    argument_spec = dict(
-        user_pool_id=dict(type="str", required=True),
-        domain=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    validate(module)
+@fails_on_aws_errors
+def run(module):
     pool_id, domain = module.params["user_pool_id"], module.params["domain"]
-    client = module.client("cognito-idp", retry_decorator=AWSRetry.jittered_backoff())
+    client = cognito.client_of(module)
 
-    current = describe_domain(client, module, domain)
+    current = cognito.describe_domain(client, domain)
     if current and current["UserPoolId"] != pool_id:
         module.fail_json(msg="domain %s belongs to user pool %s, not %s; remove it from that pool first or choose another prefix"
                              % (domain, current["UserPoolId"], pool_id))
@@ -158,10 +139,7 @@ def main():
 
     if module.params["state"] == "absent":
         if current and not module.check_mode:
-            try:
-                client.delete_user_pool_domain(aws_retry=True, UserPoolId=pool_id, Domain=domain)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to delete domain %s of user pool %s" % (domain, pool_id))
+            cognito.delete_domain(client, pool_id, domain)
         module.exit_json(changed=current is not None, domain={}, diff=dict(before=before, after={}))
 
     if current:
@@ -171,12 +149,20 @@ def main():
         module.fail_json(msg="user pool %s already has the domain %s, and a pool has one prefix domain; remove it (state=absent) first"
                              % (pool_id, other))
     if not module.check_mode:
-        try:
-            client.create_user_pool_domain(aws_retry=True, UserPoolId=pool_id, Domain=domain)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create domain %s for user pool %s" % (domain, pool_id))
-        current = describe_domain(client, module, domain)
+        cognito.create_domain(client, pool_id, domain)
+        current = cognito.describe_domain(client, domain)
     module.exit_json(changed=True, domain=returned(client, domain, pool_id, current), diff=dict(before={}, after={"domain": domain}))
+
+
+def main():
+    argument_spec = dict(
+        user_pool_id=dict(type="str", required=True),
+        domain=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    validate(module)
+    run(module)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ description:
     existing location; asking for others fails with a message that says so, instead of replacing the
     location silently.
   - Supports check mode and diff of the tags.
+  - Fills a gap, as amazon.aws and community.aws have no module for AWS DataSync.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -150,7 +151,7 @@ def wanted_uri(params):
 
 def find(client, module, uri):
     params = module.params
-    found = [loc for loc in locations_at(client, module, uri, "efs") if loc.get("AccessPointArn") == params["access_point_arn"]]
+    found = [loc for loc in locations_at(client, uri, "efs") if loc.get("AccessPointArn") == params["access_point_arn"]]
     if len(found) > 1:
         module.fail_json(msg="%d DataSync locations have the URI %s and %s; remove the extra ones (%s)" % (
             len(found), uri, "the access point %s" % params["access_point_arn"] if params["access_point_arn"] else "no access point",

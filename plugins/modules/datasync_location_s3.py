@@ -17,6 +17,7 @@ description:
   - This module does not change the IAM role or the storage class of an existing location; asking
     for others fails with a message that says so, instead of replacing the location silently.
   - Supports check mode and diff of the tags.
+  - Fills a gap, as amazon.aws and community.aws have no module for AWS DataSync.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -124,7 +125,7 @@ def role_of(location):
 def find(client, module, uri):
     params = module.params
     role = params["bucket_access_role_arn"]
-    found = locations_at(client, module, uri, "s3")
+    found = locations_at(client, uri, "s3")
     if params["state"] == "absent":
         if role:
             found = [loc for loc in found if role_of(loc) == role]

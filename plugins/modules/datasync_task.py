@@ -18,6 +18,7 @@ description:
     instead of replacing the task silently.
   - Supports check mode and diff.
   - Use M(dicoogle.aws.datasync_task_execution) to run the task.
+  - Fills a gap, as amazon.aws and community.aws have no module for AWS DataSync.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -147,16 +148,14 @@ task:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils import datasync
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import api_result
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import client_of
-from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import describe
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import ensure_tags
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import fail_on_reserved_tags
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import immutable_refusal
@@ -181,14 +180,11 @@ def same_log_group(a, b):
 
 def find(client, module):
     name = module.params["name"]
-    try:
-        found = [task for task in list_tasks(client) if task.get("Name") == name]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the DataSync tasks")
+    found = [task for task in list_tasks(client) if task.get("Name") == name]
     if len(found) > 1:
         module.fail_json(msg="%d DataSync tasks are named %s; remove the extra ones (%s)"
                              % (len(found), name, ", ".join(task["TaskArn"] for task in found[1:])))
-    return describe(client, module, "describe_task", found[0]["TaskArn"]) if found else None
+    return datasync.describe_task(client, found[0]["TaskArn"]) if found else None
 
 
 def settings(task):
@@ -221,9 +217,9 @@ def wanted_settings(params, current):
 
 
 def api_arguments(wanted):
-    """The arguments of create_task/update_task for these settings. update_task gets them all, so that
-    an endpoint that replaces rather than merges (moto) keeps what is not being changed."""
-    kwargs = {"Name": wanted["name"]}
+    """The arguments of create_task/update_task for these settings but the name. update_task gets them all,
+    so that an endpoint that replaces rather than merges (moto) keeps what is not being changed."""
+    kwargs = {}
     if wanted["cloudwatch_log_group_arn"]:
         kwargs["CloudWatchLogGroupArn"] = wanted["cloudwatch_log_group_arn"]
     if wanted["options"]:
@@ -238,22 +234,15 @@ def create(client, module, wanted):
     kwargs = api_arguments(wanted)
     kwargs.update(SourceLocationArn=wanted["source_location_arn"], DestinationLocationArn=wanted["destination_location_arn"])
     kwargs.update(tag_arguments(module.params["tags"]))
-    try:
-        arn = client.create_task(aws_retry=True, **kwargs)["TaskArn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create DataSync task %s" % wanted["name"])
-    return arn
+    return datasync.create_task(client, wanted["name"], kwargs)
 
 
-def update(client, module, current, before, wanted):
+def update(client, current, before, wanted):
     kwargs = api_arguments(wanted)
     for key in ("excludes", "includes"):
         if before[key] and not wanted[key]:
             kwargs[key.capitalize()] = []
-    try:
-        client.update_task(aws_retry=True, TaskArn=current["TaskArn"], **kwargs)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to update DataSync task %s (%s)" % (wanted["name"], current["TaskArn"]))
+    datasync.update_task(client, wanted["name"], current["TaskArn"], kwargs)
 
 
 def delete_locations(client, module, task):
@@ -262,11 +251,11 @@ def delete_locations(client, module, task):
         if not arn:
             continue
         try:
-            client.delete_location(aws_retry=True, LocationArn=arn)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            datasync.delete_location(client, arn)
+        except AnsibleAWSError as e:
             # DataSync answers InvalidRequestException for a location that is already gone.
             if any(location["LocationArn"] == arn for location in list_locations(client)):
-                module.fail_json_aws(e, msg="Failed to delete the DataSync location %s of task %s" % (arn, task.get("Name")))
+                module.fail_json_aws(e.exception, msg="Failed to delete the DataSync location %s of task %s" % (arn, task.get("Name")))
 
 
 def validate(module):
@@ -311,6 +300,55 @@ def result_of(task, tags):
     return result
 
 
+@fails_on_aws_errors
+def run(module):
+    params = module.params
+    client = client_of(module)
+    current = find(client, module)
+    before = settings(current) if current else {}
+
+    changed = False
+    task = current
+    tags_before, tags_after = None, None
+    if params["state"] == "absent":
+        after = {}
+        if current is not None:
+            changed = True
+            task = None
+            if not module.check_mode:
+                datasync.delete_task(client, params["name"], current["TaskArn"])
+                if params["delete_locations"]:
+                    delete_locations(client, module, current)
+    else:
+        after = wanted_settings(params, before)
+        if current is None:
+            changed = True
+            tags_before, tags_after = {}, params["tags"] or {}
+            if not module.check_mode:
+                task = datasync.describe_task(client, create(client, module, after))
+        else:
+            immutable = [key for key in ("source_location_arn", "destination_location_arn") if after[key] != before[key]]
+            if immutable:
+                module.fail_json(msg=immutable_refusal("task", params["name"], current["TaskArn"], immutable,
+                                                       cannot="DataSync cannot change", joined_by=" and "))
+            if after != before:
+                changed = True
+                if module.check_mode:
+                    task = dict(current, Name=after["name"], CloudWatchLogGroupArn=after["cloudwatch_log_group_arn"],
+                                Options=after["options"], Excludes=after["excludes"], Includes=after["includes"])
+                else:
+                    update(client, current, before, after)
+                    task = datasync.describe_task(client, current["TaskArn"])
+            tags_changed, tags_before, tags_after = ensure_tags(client, module, current["TaskArn"], "task")
+            changed |= tags_changed
+
+    if tags_before is not None:
+        before = dict(before, tags=tags_before)
+    if tags_after is not None:
+        after = dict(after, tags=tags_after)
+    module.exit_json(changed=changed, task=result_of(task, tags_after), diff=dict(before=before, after=after))
+
+
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
@@ -331,54 +369,7 @@ def main():
         required_if=[("state", "present", ("source_location_arn", "destination_location_arn"))],
     )
     validate(module)
-    params = module.params
-    client = client_of(module)
-    current = find(client, module)
-    before = settings(current) if current else {}
-
-    changed = False
-    task = current
-    tags_before, tags_after = None, None
-    if params["state"] == "absent":
-        after = {}
-        if current is not None:
-            changed = True
-            task = None
-            if not module.check_mode:
-                try:
-                    client.delete_task(aws_retry=True, TaskArn=current["TaskArn"])
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg="Failed to delete DataSync task %s (%s)" % (params["name"], current["TaskArn"]))
-                if params["delete_locations"]:
-                    delete_locations(client, module, current)
-    else:
-        after = wanted_settings(params, before)
-        if current is None:
-            changed = True
-            tags_before, tags_after = {}, params["tags"] or {}
-            if not module.check_mode:
-                task = describe(client, module, "describe_task", create(client, module, after))
-        else:
-            immutable = [key for key in ("source_location_arn", "destination_location_arn") if after[key] != before[key]]
-            if immutable:
-                module.fail_json(msg=immutable_refusal("task", params["name"], current["TaskArn"], immutable,
-                                                       cannot="DataSync cannot change", joined_by=" and "))
-            if after != before:
-                changed = True
-                if module.check_mode:
-                    task = dict(current, Name=after["name"], CloudWatchLogGroupArn=after["cloudwatch_log_group_arn"],
-                                Options=after["options"], Excludes=after["excludes"], Includes=after["includes"])
-                else:
-                    update(client, module, current, before, after)
-                    task = describe(client, module, "describe_task", current["TaskArn"])
-            tags_changed, tags_before, tags_after = ensure_tags(client, module, current["TaskArn"], "task")
-            changed |= tags_changed
-
-    if tags_before is not None:
-        before = dict(before, tags=tags_before)
-    if tags_after is not None:
-        after = dict(after, tags=tags_after)
-    module.exit_json(changed=changed, task=result_of(task, tags_after), diff=dict(before=before, after=after))
+    run(module)
 
 
 if __name__ == "__main__":

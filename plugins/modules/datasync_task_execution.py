@@ -16,6 +16,7 @@ description:
     (and reports no change).
   - Each run starts an execution, so the module always reports a change when it starts one.
   - In check mode, reports the change and starts nothing.
+  - Fills a gap, as amazon.aws and community.aws have no module for AWS DataSync.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -121,19 +122,17 @@ execution:
 """
 
 import re
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import api_result
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import client_of
-from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import describe
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import describe_task
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import describe_task_execution
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import list_tasks
+from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import start_task_execution
 from ansible_collections.dicoogle.aws.plugins.module_utils.datasync import option_problem
 
 TASK_ARN = re.compile(r"^arn:aws[a-z-]*:datasync:[a-z0-9-]+:\d{12}:task/task-[0-9a-f]{17}$")
@@ -152,23 +151,11 @@ COUNTERS = {
 
 def running_execution(client, module):
     """The task's current execution if it has not finished, else None."""
-    task = describe(client, module, "describe_task", module.params["task_arn"])
+    task = describe_task(client, module.params["task_arn"])
     if not task.get("CurrentTaskExecutionArn"):
         return None
-    execution = describe(client, module, "describe_task_execution", task["CurrentTaskExecutionArn"])
+    execution = describe_task_execution(client, task["CurrentTaskExecutionArn"])
     return None if execution.get("Status") in FINAL else execution
-
-
-def start(client, module):
-    params = module.params
-    kwargs = {"TaskArn": params["task_arn"]}
-    if params["override_options"]:
-        kwargs["OverrideOptions"] = params["override_options"]
-    try:
-        arn = client.start_task_execution(aws_retry=True, **kwargs)["TaskExecutionArn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to start DataSync task %s" % params["task_arn"])
-    return arn
 
 
 def result_of(execution):
@@ -184,37 +171,30 @@ def result_of(execution):
 def wait_for(client, module, arn, execution, started):
     """Polls the execution until it succeeds; fails on an error or when wait_timeout has passed."""
     params = module.params
-    deadline = time.monotonic() + params["wait_timeout"]
-    while True:
-        if execution is None:
-            execution = describe(client, module, "describe_task_execution", arn)
-        status = execution.get("Status")
-        if status == "ERROR":
+
+    def succeeded(execution):
+        if execution.get("Status") == "ERROR":
             detail = execution.get("Result") or {}
             module.fail_json(
                 msg="DataSync execution %s of task %s failed: %s: %s" % (
                     arn, params["task_arn"], detail.get("ErrorCode", "no error code"), detail.get("ErrorDetail", "no detail")),
                 changed=started, started=started, execution=result_of(execution))
-        if status == "SUCCESS":
-            return execution
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            module.fail_json(
-                msg="DataSync execution %s of task %s did not finish within %d seconds; its last status was %s. It keeps "
-                    "running: run this again to wait for it (no second execution is started) or cancel it"
-                    % (arn, params["task_arn"], params["wait_timeout"], status),
-                changed=started, started=started, execution=result_of(execution))
-        time.sleep(min(params["poll_interval"], remaining))
-        execution = None
+        return execution.get("Status") == "SUCCESS"
+
+    def timed_out(execution):
+        module.fail_json(
+            msg="DataSync execution %s of task %s did not finish within %d seconds; its last status was %s. It keeps "
+                "running: run this again to wait for it (no second execution is started) or cancel it"
+                % (arn, params["task_arn"], params["wait_timeout"], execution.get("Status")),
+            changed=started, started=started, execution=result_of(execution))
+
+    return Waiter(params["wait_timeout"], params["poll_interval"]).until(
+        lambda: describe_task_execution(client, arn), timed_out, done=succeeded, current=execution)
 
 
 def task_by_name(client, module):
     name = module.params["task_name"]
-    try:
-        tasks = list_tasks(client)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the DataSync tasks to find %s" % name)
-    arns = [task["TaskArn"] for task in tasks if task.get("Name") == name]
+    arns = [task["TaskArn"] for task in list_tasks(client, " to find %s" % name) if task.get("Name") == name]
     if len(arns) != 1:
         module.fail_json(msg="task_name %s names %d DataSync tasks in this region; give task_arn instead" % (name, len(arns))
                          if arns else "No DataSync task is named %s in this region: check task_name and the region" % name)
@@ -237,6 +217,27 @@ def validate(module):
         module.fail_json(msg=problem)
 
 
+@fails_on_aws_errors
+def run(module):
+    client = client_of(module)
+    if module.params["task_name"] is not None:
+        module.params["task_arn"] = task_by_name(client, module)
+
+    execution = running_execution(client, module)
+    started = execution is None
+    if module.check_mode:
+        module.exit_json(changed=started, started=started, execution=result_of(execution))
+    if started:
+        arn = start_task_execution(client, module.params["task_arn"], module.params["override_options"])
+    else:
+        arn = execution["TaskExecutionArn"]
+    if module.params["wait"]:
+        execution = wait_for(client, module, arn, execution, started)
+    elif execution is None:
+        execution = describe_task_execution(client, arn)
+    module.exit_json(changed=started, started=started, execution=result_of(execution))
+
+
 def main():
     argument_spec = dict(
         task_arn=dict(type="str"),
@@ -249,23 +250,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_one_of=[("task_arn", "task_name")], mutually_exclusive=[("task_arn", "task_name")])
     validate(module)
-    client = client_of(module)
-    if module.params["task_name"] is not None:
-        module.params["task_arn"] = task_by_name(client, module)
-
-    execution = running_execution(client, module)
-    started = execution is None
-    if module.check_mode:
-        module.exit_json(changed=started, started=started, execution=result_of(execution))
-    if started:
-        arn = start(client, module)
-    else:
-        arn = execution["TaskExecutionArn"]
-    if module.params["wait"]:
-        execution = wait_for(client, module, arn, execution, started)
-    elif execution is None:
-        execution = describe(client, module, "describe_task_execution", arn)
-    module.exit_json(changed=started, started=started, execution=result_of(execution))
+    run(module)
 
 
 if __name__ == "__main__":

@@ -88,15 +88,10 @@ import base64
 import binascii
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-PERMISSION_HINT = "the AWS credentials need the IAM permission ecr:GetAuthorizationToken (on resource *)"
+from ansible_collections.dicoogle.aws.plugins.module_utils import ecr
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 
 
 def host(endpoint):
@@ -113,22 +108,9 @@ def decode(module, token):
     return user, password
 
 
-def main():
-    argument_spec = dict(
-        registry_ids=dict(type="list", elements="str"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    registry_ids = module.params["registry_ids"] or []
-    bad = [i for i in registry_ids if not re.match(r"^\d{12}$", i)]
-    if bad:
-        module.fail_json(msg="registry_ids must be 12-digit AWS account IDs, got %r" % bad)
-
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        kwargs = {"registryIds": registry_ids} if registry_ids else {}
-        data = client.get_authorization_token(aws_retry=True, **kwargs)["authorizationData"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to get an ECR authorization token: %s" % PERMISSION_HINT)
+@fails_on_aws_errors
+def run(module, registry_ids):
+    data = ecr.authorization_data(ecr.client_of(module), registry_ids)
     if not data:
         module.fail_json(msg="ECR returned no authorization token")
 
@@ -143,6 +125,18 @@ def main():
         password=password,
         expires_at=expires_at.isoformat() if hasattr(expires_at, "isoformat") else expires_at,
     )
+
+
+def main():
+    argument_spec = dict(
+        registry_ids=dict(type="list", elements="str"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    registry_ids = module.params["registry_ids"] or []
+    bad = [i for i in registry_ids if not re.match(r"^\d{12}$", i)]
+    if bad:
+        module.fail_json(msg="registry_ids must be 12-digit AWS account IDs, got %r" % bad)
+    run(module, registry_ids)
 
 
 if __name__ == "__main__":

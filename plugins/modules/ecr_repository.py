@@ -112,38 +112,18 @@ repository:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import ecr
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
 
 # ECR's documented repository name syntax.
 NAME_PATTERN = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-
-
-def describe_repository(client, module, name):
-    try:
-        repos = client.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"]
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to describe ECR repository %s" % name)
-    repo = repos[0]
-    try:
-        tags = client.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"])["tags"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list tags of ECR repository %s" % name)
-    repo["tags"] = boto3_tag_list_to_ansible_dict(tags)
-    return repo
 
 
 def wanted_encryption(module, kms_key_arn):
@@ -158,13 +138,10 @@ def resolve_kms_key_arn(module):
     key = module.params["kms_key"]
     if not key:
         return None
-    kms = module.client("kms", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        return kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
-    except is_boto3_error_code("NotFoundException"):
+    arn = ecr.kms_key_arn(module, key)
+    if arn is None:
         module.fail_json(msg="kms_key %s does not exist in this account and region" % key)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to look up kms_key %s" % key)
+    return arn
 
 
 def encryption_differs(current, wanted):
@@ -183,18 +160,14 @@ def ensure_present(client, module, repo, encryption):
         if module.check_mode:
             module.exit_json(changed=True, repository={})
         kwargs = dict(
-            repositoryName=name,
             imageTagMutability=mutability,
             imageScanningConfiguration={"scanOnPush": params["scan_on_push"]},
             encryptionConfiguration=encryption,
         )
         if params["tags"]:
             kwargs["tags"] = ansible_dict_to_boto3_tag_list(params["tags"], "Key", "Value")
-        try:
-            client.create_repository(aws_retry=True, **kwargs)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create ECR repository %s" % name)
-        return True, describe_repository(client, module, name)
+        ecr.create_repository(client, name, kwargs)
+        return True, ecr.describe_repository(client, name)
 
     if encryption_differs(repo.get("encryptionConfiguration", {}), encryption):
         module.fail_json(
@@ -208,42 +181,19 @@ def ensure_present(client, module, repo, encryption):
     if repo["imageTagMutability"] != mutability:
         changed = True
         if not module.check_mode:
-            try:
-                client.put_image_tag_mutability(aws_retry=True, repositoryName=name, imageTagMutability=mutability)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to set tag mutability of ECR repository %s" % name)
+            ecr.set_tag_mutability(client, name, mutability)
 
     if repo.get("imageScanningConfiguration", {}).get("scanOnPush") != params["scan_on_push"]:
         changed = True
         if not module.check_mode:
-            try:
-                client.put_image_scanning_configuration(
-                    aws_retry=True,
-                    repositoryName=name,
-                    imageScanningConfiguration={"scanOnPush": params["scan_on_push"]},
-                )
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to set scan on push of ECR repository %s" % name)
+            ecr.set_scan_on_push(client, name, params["scan_on_push"])
 
     if params["tags"] is not None:
-        to_set, to_remove = compare_aws_tags(repo["tags"], params["tags"], params["purge_tags"])
-        if to_set or to_remove:
-            changed = True
-        if not module.check_mode:
-            try:
-                if to_remove:
-                    client.untag_resource(aws_retry=True, resourceArn=repo["repositoryArn"], tagKeys=to_remove)
-                if to_set:
-                    client.tag_resource(
-                        aws_retry=True,
-                        resourceArn=repo["repositoryArn"],
-                        tags=ansible_dict_to_boto3_tag_list(to_set, "Key", "Value"),
-                    )
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to tag ECR repository %s" % name)
+        changed |= reconcile_tags(module, repo["tags"], params["tags"], params["purge_tags"],
+                                  lambda to_add, to_remove: ecr.retag_repository(client, name, repo["repositoryArn"], to_add, to_remove))[0]
 
     if changed and not module.check_mode:
-        repo = describe_repository(client, module, name)
+        repo = ecr.describe_repository(client, name)
     return changed, repo
 
 
@@ -253,14 +203,30 @@ def ensure_absent(client, module, repo):
     if module.check_mode:
         return True, None
     try:
-        client.delete_repository(aws_retry=True, repositoryName=module.params["name"], force=module.params["force_delete"])
-    except is_boto3_error_code("RepositoryNotEmptyException"):
+        ecr.delete_repository(client, module.params["name"], module.params["force_delete"])
+    except is_ansible_aws_error_code("RepositoryNotEmptyException"):
         module.fail_json(
             msg="ECR repository %s still holds images; set force_delete=true to delete them too" % module.params["name"]
         )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to delete ECR repository %s" % module.params["name"])
     return True, None
+
+
+@fails_on_aws_errors
+def run(module):
+    client = ecr.client_of(module)
+    repo = ecr.describe_repository(client, module.params["name"])
+    if module.params["state"] == "present":
+        encryption = wanted_encryption(module, resolve_kms_key_arn(module))
+        changed, repo = ensure_present(client, module, repo, encryption)
+    else:
+        changed, repo = ensure_absent(client, module, repo)
+
+    result = {}
+    if repo:
+        tags = repo.pop("tags", {})
+        result = camel_dict_to_snake_dict(repo)
+        result["tags"] = tags
+    module.exit_json(changed=changed, repository=result)
 
 
 def main():
@@ -286,20 +252,7 @@ def main():
     if module.params["kms_key"] and module.params["encryption_type"] != "KMS":
         module.fail_json(msg="kms_key is only used with encryption_type=KMS")
 
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    repo = describe_repository(client, module, name)
-    if module.params["state"] == "present":
-        encryption = wanted_encryption(module, resolve_kms_key_arn(module))
-        changed, repo = ensure_present(client, module, repo, encryption)
-    else:
-        changed, repo = ensure_absent(client, module, repo)
-
-    result = {}
-    if repo:
-        tags = repo.pop("tags", {})
-        result = camel_dict_to_snake_dict(repo)
-        result["tags"] = tags
-    module.exit_json(changed=changed, repository=result)
+    run(module)
 
 
 if __name__ == "__main__":

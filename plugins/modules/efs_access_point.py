@@ -15,6 +15,8 @@ description:
   - EFS cannot change an access point's POSIX user or root directory; asking for others on an
     existing access point fails with a message that says so, instead of replacing it silently.
   - Supports check mode and diff of the tags.
+  - Fills a gap of community.aws, whose M(community.aws.efs) manages file systems only and whose
+    M(community.aws.efs_tag) tags an access point but cannot create, find or delete one.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -111,28 +113,21 @@ access_point:
 import re
 import uuid
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import efs
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
 
 
 def find(client, module):
     params = module.params
-    try:
-        found = client.get_paginator("describe_access_points").paginate(
-            FileSystemId=params["file_system_id"]).build_full_result().get("AccessPoints", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the access points of %s" % params["file_system_id"])
-    ours = [ap for ap in found if boto3_tag_list_to_ansible_dict(ap.get("Tags", [])).get("Name") == params["name"]
+    ours = [ap for ap in efs.access_points_of(client, params["file_system_id"])
+            if boto3_tag_list_to_ansible_dict(ap.get("Tags", [])).get("Name") == params["name"]
             and ap.get("LifeCycleState") not in ("deleting", "deleted")]
     if len(ours) > 1:
         module.fail_json(msg="%d access points of %s are named %s; remove the extra ones"
@@ -186,13 +181,8 @@ def ensure_present(client, module, current):
     if current is None:
         if module.check_mode:
             return True, None
-        try:
-            created = client.create_access_point(
-                aws_retry=True, ClientToken=str(uuid.uuid4()), FileSystemId=params["file_system_id"],
-                Tags=ansible_dict_to_boto3_tag_list(tags), **wanted
-            )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create access point %s of %s" % (params["name"], params["file_system_id"]))
+        created = efs.create_access_point(client, params["file_system_id"], params["name"],
+                                          dict(wanted, ClientToken=str(uuid.uuid4()), Tags=ansible_dict_to_boto3_tag_list(tags)))
         return True, created
     changed = differences(current, wanted)
     if changed:
@@ -200,33 +190,39 @@ def ensure_present(client, module, current):
             msg="access point %s (%s) exists with another %s, which EFS cannot change: remove it "
                 "(state=absent) and create it again" % (params["name"], current["AccessPointId"], ", ".join(changed))
         )
-    current_tags = boto3_tag_list_to_ansible_dict(current.get("Tags", []))
-    to_add, to_remove = compare_aws_tags(current_tags, tags, purge_tags=params["purge_tags"])
-    to_remove = [k for k in to_remove if k != "Name"]
-    if not (to_add or to_remove):
-        return False, current
-    if not module.check_mode:
-        try:
-            if to_remove:
-                client.untag_resource(aws_retry=True, ResourceId=current["AccessPointId"], TagKeys=to_remove)
-            if to_add:
-                client.tag_resource(aws_retry=True, ResourceId=current["AccessPointId"], Tags=ansible_dict_to_boto3_tag_list(to_add))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to tag access point %s" % current["AccessPointId"])
-    updated = dict(current)
-    updated["Tags"] = ansible_dict_to_boto3_tag_list({k: v for k, v in dict(current_tags, **to_add).items() if k not in to_remove})
-    return True, updated
+    point_id = current["AccessPointId"]
+    changed, after = reconcile_tags(module, boto3_tag_list_to_ansible_dict(current.get("Tags", [])), tags, params["purge_tags"],
+                                    lambda to_add, to_remove: efs.retag(client, point_id, "access point %s" % point_id, to_add, to_remove),
+                                    keep=("Name",))
+    return changed, dict(current, Tags=ansible_dict_to_boto3_tag_list(after)) if changed else current
 
 
 def ensure_absent(client, module, current):
     if current is None:
         return False, None
     if not module.check_mode:
-        try:
-            client.delete_access_point(aws_retry=True, AccessPointId=current["AccessPointId"])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to delete access point %s" % current["AccessPointId"])
+        efs.delete_access_point(client, current["AccessPointId"])
     return True, None
+
+
+@fails_on_aws_errors
+def run(module):
+    client = efs.client_of(module)
+    current = find(client, module)
+    before = boto3_tag_list_to_ansible_dict(current.get("Tags", [])) if current else {}
+    if module.params["state"] == "present":
+        changed, access_point = ensure_present(client, module, current)
+    else:
+        changed, access_point = ensure_absent(client, module, current)
+
+    result = {}
+    if access_point:
+        access_point = {k: v for k, v in access_point.items() if k != "ResponseMetadata"}
+        tags = boto3_tag_list_to_ansible_dict(access_point.pop("Tags", []))
+        result = camel_dict_to_snake_dict(access_point)
+        result["tags"] = tags
+    module.exit_json(changed=changed, access_point=result,
+                     diff=dict(before={"tags": before}, after={"tags": result.get("tags", {})}))
 
 
 def main():
@@ -249,22 +245,7 @@ def main():
         required_together=[("owner_uid", "owner_gid", "permissions"), ("posix_uid", "posix_gid")],
     )
     validate(module)
-    client = module.client("efs", retry_decorator=AWSRetry.jittered_backoff())
-    current = find(client, module)
-    before = boto3_tag_list_to_ansible_dict(current.get("Tags", [])) if current else {}
-    if module.params["state"] == "present":
-        changed, access_point = ensure_present(client, module, current)
-    else:
-        changed, access_point = ensure_absent(client, module, current)
-
-    result = {}
-    if access_point:
-        access_point = {k: v for k, v in access_point.items() if k != "ResponseMetadata"}
-        tags = boto3_tag_list_to_ansible_dict(access_point.pop("Tags", []))
-        result = camel_dict_to_snake_dict(access_point)
-        result["tags"] = tags
-    module.exit_json(changed=changed, access_point=result,
-                     diff=dict(before={"tags": before}, after={"tags": result.get("tags", {})}))
+    run(module)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ description:
     its data) silently.
   - With O(state=absent) the access points and mount targets are deleted first, then the file system.
   - Supports check mode and diff.
-  - Unlike M(community.aws.efs), it does not use EFS's deprecated C(CreateTags)/C(DescribeTags) API.
+  - Fills the gaps of M(community.aws.efs), which tags with EFS's deprecated C(CreateTags)/C(DescribeTags) API, has no
+    resource policy and no diff, keeps an existing file system with another encryption, KMS key or performance mode without
+    a word, and deletes a file system without its access points. M(community.aws.efs_tag) only tags.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -222,106 +224,25 @@ file_system:
 
 import json
 import re
-import time
-
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-GONE = ("deleting", "deleted")
-MAX_POLL_DELAY = 15
+from ansible_collections.dicoogle.aws.plugins.module_utils import efs
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
+from ansible_collections.dicoogle.aws.plugins.module_utils.efs import GONE
+from ansible_collections.dicoogle.aws.plugins.module_utils.efs import mount_targets_of
+
 KMS_KEY = re.compile(
     r"^(?:(?:mrk-)?[0-9a-f-]{32,36}|alias/[a-zA-Z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key/(?:mrk-)?[0-9a-f-]{32,36}|alias/[a-zA-Z0-9/_-]+))$"
 )
 MOUNT_TARGET_FIELDS = ("MountTargetId", "SubnetId", "IpAddress", "AvailabilityZoneName", "SecurityGroups", "LifeCycleState")
-
-
-@AWSRetry.jittered_backoff()
-def _describe_file_systems(client, **params):
-    return client.get_paginator("describe_file_systems").paginate(**params).build_full_result().get("FileSystems", [])
-
-
-@AWSRetry.jittered_backoff()
-def _describe_mount_targets(client, file_system_id):
-    return client.get_paginator("describe_mount_targets").paginate(
-        FileSystemId=file_system_id).build_full_result().get("MountTargets", [])
-
-
-def find(client, module):
-    name = module.params["name"]
-    try:
-        found = _describe_file_systems(client, CreationToken=name)
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to look up the EFS file system with creation token %s" % name)
-    found = [fs for fs in found if fs.get("LifeCycleState") != "deleted"]
-    return found[0] if found else None
-
-
-def describe(client, module, file_system_id):
-    """The file system, or None once it is deleted."""
-    try:
-        found = _describe_file_systems(client, FileSystemId=file_system_id)
-    except ClientError as e:
-        if e.response.get("Error", {}).get("Code") == "FileSystemNotFound":
-            return None
-        module.fail_json_aws(e, msg="Failed to describe EFS file system %s" % file_system_id)
-    except BotoCoreError as e:
-        module.fail_json_aws(e, msg="Failed to describe EFS file system %s" % file_system_id)
-    found = [fs for fs in found if fs.get("LifeCycleState") != "deleted"]
-    return found[0] if found else None
-
-
-def mount_targets_of(client, module, file_system_id, with_security_groups=True):
-    try:
-        found = _describe_mount_targets(client, file_system_id)
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the mount targets of EFS file system %s" % file_system_id)
-    found = [mt for mt in found if mt.get("LifeCycleState") != "deleted"]
-    if with_security_groups:
-        for mt in found:
-            if mt.get("LifeCycleState") in GONE:
-                mt["SecurityGroups"] = []
-                continue
-            try:
-                groups = client.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mt["MountTargetId"])
-            except (ClientError, BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to read the security groups of mount target %s (subnet %s) of %s"
-                                            % (mt["MountTargetId"], mt["SubnetId"], file_system_id))
-            mt["SecurityGroups"] = groups.get("SecurityGroups") or []
-    return sorted(found, key=lambda mt: mt["SubnetId"])
-
-
-def transition_to_ia_of(client, module, file_system_id):
-    """All lifecycle policies and the current TransitionToIA (or None)."""
-    try:
-        policies = client.describe_lifecycle_configuration(aws_retry=True, FileSystemId=file_system_id).get("LifecyclePolicies", [])
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the lifecycle configuration of EFS file system %s" % file_system_id)
-    current = [p["TransitionToIA"] for p in policies if "TransitionToIA" in p]
-    return policies, (current[0] if current else None)
-
-
-def policy_of(client, module, file_system_id):
-    try:
-        policy = client.describe_file_system_policy(aws_retry=True, FileSystemId=file_system_id).get("Policy")
-    except ClientError as e:
-        if e.response.get("Error", {}).get("Code") == "PolicyNotFound":
-            return None
-        module.fail_json_aws(e, msg="Failed to read the policy of EFS file system %s" % file_system_id)
-    except BotoCoreError as e:
-        module.fail_json_aws(e, msg="Failed to read the policy of EFS file system %s" % file_system_id)
-    return json.loads(policy) if policy else None
 
 
 def validate(module):
@@ -380,11 +301,7 @@ def same_kms_key(module, current, wanted):
     if current == wanted or current.endswith(":key/" + wanted) or wanted.endswith(":key/" + current):
         return True
     if ":alias/" in wanted or wanted.startswith("alias/"):
-        try:
-            key = module.client("kms", retry_decorator=AWSRetry.jittered_backoff()).describe_key(
-                aws_retry=True, KeyId=wanted)["KeyMetadata"]
-        except (ClientError, BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to resolve kms_key_id %s to compare it with the key of the file system" % wanted)
+        key = efs.describe_key(module, wanted)
         return current in (key["KeyId"], key["Arn"]) or current.endswith(":key/" + key["KeyId"])
     return False
 
@@ -401,63 +318,12 @@ def immutable_differences(module, current):
     return found
 
 
-class Waiter:
-    """Polls until a condition holds, checking before each pause, within one deadline for the whole run."""
-
-    def __init__(self, module):
-        self.module = module
-        self.deadline = time.monotonic() + module.params["wait_timeout"]
-
-    def until(self, what, done):
-        delay = 1
-        while True:
-            if done():
-                return
-            if time.monotonic() + delay > self.deadline:
-                self.module.fail_json(msg="Timed out after wait_timeout=%ds waiting for %s; raise wait_timeout "
-                                          "or look at it in the EFS console" % (self.module.params["wait_timeout"], what))
-            time.sleep(delay)
-            delay = min(delay * 2, MAX_POLL_DELAY)
-
-    def file_system_available(self, client, file_system_id):
-        def done():
-            fs = describe(client, self.module, file_system_id)
-            if fs is None or fs["LifeCycleState"] in GONE + ("error",):
-                self.module.fail_json(msg="EFS file system %s is %s instead of becoming available"
-                                          % (file_system_id, fs["LifeCycleState"] if fs else "deleted"))
-            return fs["LifeCycleState"] == "available"
-        self.until("EFS file system %s to be available" % file_system_id, done)
-
-    def file_system_gone(self, client, file_system_id):
-        self.until("EFS file system %s to be deleted" % file_system_id,
-                   lambda: describe(client, self.module, file_system_id) is None)
-
-    def mount_targets_available(self, client, file_system_id):
-        def done():
-            targets = mount_targets_of(client, self.module, file_system_id, with_security_groups=False)
-            failed = [mt["MountTargetId"] for mt in targets if mt["LifeCycleState"] == "error"]
-            if failed:
-                self.module.fail_json(msg="Mount targets %s of %s are in state error; delete them (state=absent or "
-                                          "drop their subnets from mount_targets) and try again" % (", ".join(failed), file_system_id))
-            return all(mt["LifeCycleState"] == "available" for mt in targets)
-        self.until("the mount targets of %s to be available" % file_system_id, done)
-
-    def mount_targets_gone(self, client, file_system_id, ids):
-        def done():
-            left = [mt["MountTargetId"] for mt in mount_targets_of(client, self.module, file_system_id, with_security_groups=False)]
-            return not set(ids) & set(left)
-        self.until("mount targets %s of %s to be deleted" % (", ".join(sorted(ids)), file_system_id), done)
-
-
-def wanted_tags(module, current_tags):
-    """Tags to add and keys to remove; Name is always the name."""
+def wanted_tags(module):
+    """The tags after this run and whether to purge the others; Name is always the name."""
     params = module.params
     if params["tags"] is None:
-        wanted, purge = {"Name": params["name"]}, False
-    else:
-        wanted, purge = dict(params["tags"], Name=params["name"]), params["purge_tags"]
-    to_add, to_remove = compare_aws_tags(current_tags, wanted, purge_tags=purge)
-    return to_add, [k for k in to_remove if k != "Name"]
+        return {"Name": params["name"]}, False
+    return dict(params["tags"], Name=params["name"]), params["purge_tags"]
 
 
 def throughput_of(fs):
@@ -509,60 +375,38 @@ def predicted(module, before):
         }
     else:
         after["mount_targets"] = current_targets
-    tags = dict(before.get("tags", {}))
-    to_add, to_remove = wanted_tags(module, tags)
-    tags.update(to_add)
-    after["tags"] = {k: v for k, v in tags.items() if k not in to_remove}
+    wanted, purge = wanted_tags(module)
+    after["tags"] = tag_changes(before.get("tags", {}), wanted, purge, keep=("Name",))[2]
     return after
 
 
-def create(client, module, waiter):
+def create(client, module, waits):
     params = module.params
     tags = dict(params["tags"] or {}, Name=params["name"])
-    request = dict(CreationToken=params["name"], Encrypted=params["encrypted"], PerformanceMode=params["performance_mode"],
+    request = dict(Encrypted=params["encrypted"], PerformanceMode=params["performance_mode"],
                    ThroughputMode=params["throughput_mode"], Tags=ansible_dict_to_boto3_tag_list(tags))
     if params["kms_key_id"] is not None:
         request["KmsKeyId"] = params["kms_key_id"]
     if params["provisioned_throughput_in_mibps"] is not None:
         request["ProvisionedThroughputInMibps"] = params["provisioned_throughput_in_mibps"]
-    try:
-        created = client.create_file_system(aws_retry=True, **request)
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create EFS file system %s" % params["name"])
+    created = efs.create_file_system(client, params["name"], request)
     if params["wait"] or params["mount_targets"] or params["transition_to_ia"] or params["file_system_policy"]:
-        waiter.file_system_available(client, created["FileSystemId"])
+        waits.file_system_available(created["FileSystemId"])
     return created
-
-
-def apply_tags(client, module, fs_id, current_tags):
-    to_add, to_remove = wanted_tags(module, current_tags)
-    try:
-        if to_remove:
-            client.untag_resource(aws_retry=True, ResourceId=fs_id, TagKeys=to_remove)
-        if to_add:
-            client.tag_resource(aws_retry=True, ResourceId=fs_id, Tags=ansible_dict_to_boto3_tag_list(to_add))
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to tag EFS file system %s" % fs_id)
 
 
 def apply_lifecycle(client, module, fs_id):
     wanted = module.params["transition_to_ia"]
-    policies, current = transition_to_ia_of(client, module, fs_id)
-    if current == wanted:
+    policies = efs.lifecycle_policies(client, fs_id)
+    if transition_to_ia_in(policies) == wanted:
         return
     kept = [p for p in policies if "TransitionToIA" not in p]
-    try:
-        client.put_lifecycle_configuration(aws_retry=True, FileSystemId=fs_id,
-                                           LifecyclePolicies=kept + [{"TransitionToIA": wanted}])
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to set transition_to_ia=%s on EFS file system %s" % (wanted, fs_id))
+    efs.put_lifecycle_policies(client, fs_id, wanted, kept + [{"TransitionToIA": wanted}])
 
 
-def apply_policy(client, module, fs_id):
-    try:
-        client.put_file_system_policy(aws_retry=True, FileSystemId=fs_id, Policy=module.params["file_system_policy"])
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to put the file_system_policy of EFS file system %s" % fs_id)
+def transition_to_ia_in(policies):
+    current = [p["TransitionToIA"] for p in policies if "TransitionToIA" in p]
+    return current[0] if current else None
 
 
 def mount_target_plan(wanted, current):
@@ -577,69 +421,42 @@ def mount_target_plan(wanted, current):
     return to_delete, to_create, to_update
 
 
-def apply_mount_targets(client, module, waiter, fs_id, current):
+def apply_mount_targets(client, module, waits, fs_id, current):
     to_delete, to_create, to_update = mount_target_plan(module.params["mount_targets"], current)
     for mt in to_delete:
-        try:
-            client.delete_mount_target(aws_retry=True, MountTargetId=mt["MountTargetId"])
-        except (ClientError, BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to delete mount target %s (subnet %s, not in mount_targets) of %s"
-                                        % (mt["MountTargetId"], mt["SubnetId"], fs_id))
+        efs.delete_mount_target(client, mt, fs_id, why=", not in mount_targets")
     # a mount target that is still going away holds its zone: wait before creating another there
     going = [mt["MountTargetId"] for mt in to_delete] + [mt["MountTargetId"] for mt in current if mt["LifeCycleState"] == "deleting"]
     if going and (to_create or module.params["wait"]):
-        waiter.mount_targets_gone(client, fs_id, going)
+        waits.mount_targets_gone(fs_id, going)
     for mt, groups in to_update:
-        try:
-            client.modify_mount_target_security_groups(aws_retry=True, MountTargetId=mt["MountTargetId"], SecurityGroups=groups)
-        except (ClientError, BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to set the security groups %s on mount target %s (subnet %s) of %s"
-                                        % (", ".join(groups), mt["MountTargetId"], mt["SubnetId"], fs_id))
+        efs.set_security_groups(client, fs_id, mt, groups)
     for target in to_create:
-        request = dict(FileSystemId=fs_id, SubnetId=target["subnet_id"])
-        if target["security_groups"] is not None:
-            request["SecurityGroups"] = target["security_groups"]
-        try:
-            client.create_mount_target(aws_retry=True, **request)
-        except (ClientError, BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to create a mount target of %s in subnet %s (one a zone, all in one VPC)"
-                                        % (fs_id, target["subnet_id"]))
-
-
-def apply_throughput(client, module, fs_id):
-    params = module.params
-    request = dict(FileSystemId=fs_id, ThroughputMode=params["throughput_mode"])
-    if params["throughput_mode"] == "provisioned":
-        request["ProvisionedThroughputInMibps"] = params["provisioned_throughput_in_mibps"]
-    try:
-        client.update_file_system(aws_retry=True, **request)
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to change the throughput_mode of EFS file system %s to %s"
-                                    % (fs_id, params["throughput_mode"]))
+        efs.create_mount_target(client, fs_id, target["subnet_id"], target["security_groups"])
 
 
 def ensure_present(client, module, current, mount_targets, before):
     """Returns changed, the file system as it is now (None if check mode would create it) and the view after."""
     params = module.params
-    waiter = Waiter(module)
+    waits = efs.Waits(module, client)
     after = predicted(module, before)
     if current is not None and current["LifeCycleState"] == "deleting":
         if module.check_mode:
             return True, None, after
-        waiter.file_system_gone(client, current["FileSystemId"])
+        waits.file_system_gone(current["FileSystemId"])
         current = None
     if current is None:
         if module.check_mode:
             return True, None, after
-        current = create(client, module, waiter)
+        current = create(client, module, waits)
         fs_id = current["FileSystemId"]
         if params["transition_to_ia"] is not None:
             apply_lifecycle(client, module, fs_id)
         if params["file_system_policy"] is not None:
-            apply_policy(client, module, fs_id)
+            efs.put_file_system_policy(client, fs_id, params["file_system_policy"])
         if params["mount_targets"]:
-            apply_mount_targets(client, module, waiter, fs_id, [])
-        return True, finish(client, module, waiter, fs_id), after
+            apply_mount_targets(client, module, waits, fs_id, [])
+        return True, finish(client, module, waits, fs_id), after
 
     refused = immutable_differences(module, current)
     if refused:
@@ -648,68 +465,56 @@ def ensure_present(client, module, current, mount_targets, before):
     if after == before:
         settling = current["LifeCycleState"] != "available" or any(mt["LifeCycleState"] != "available" for mt in mount_targets)
         if settling and params["wait"] and not module.check_mode:
-            return False, finish(client, module, waiter, current["FileSystemId"]), after
+            return False, finish(client, module, waits, current["FileSystemId"]), after
         return False, current, after
     if module.check_mode:
         return True, current, after
     fs_id = current["FileSystemId"]
     if current["LifeCycleState"] != "available":
-        waiter.file_system_available(client, fs_id)
+        waits.file_system_available(fs_id)
     if after["tags"] != before["tags"]:
-        apply_tags(client, module, fs_id, before["tags"])
+        reconcile_tags(module, before["tags"], *wanted_tags(module), keep=("Name",),
+                       apply=lambda to_add, to_remove: efs.retag(client, fs_id, "EFS file system %s" % fs_id, to_add, to_remove))
     if after.get("transition_to_ia") != before.get("transition_to_ia"):
         apply_lifecycle(client, module, fs_id)
     if after.get("file_system_policy") != before.get("file_system_policy"):
-        apply_policy(client, module, fs_id)
+        efs.put_file_system_policy(client, fs_id, params["file_system_policy"])
     if after["mount_targets"] != before["mount_targets"]:
-        apply_mount_targets(client, module, waiter, fs_id, mount_targets_of(client, module, fs_id))
+        apply_mount_targets(client, module, waits, fs_id, mount_targets_of(client, fs_id))
     if (after["throughput_mode"], after["provisioned_throughput_in_mibps"]) != \
             (before["throughput_mode"], before["provisioned_throughput_in_mibps"]):
-        apply_throughput(client, module, fs_id)
-    return True, finish(client, module, waiter, fs_id), after
+        efs.update_throughput(client, fs_id, params["throughput_mode"], params["provisioned_throughput_in_mibps"])
+    return True, finish(client, module, waits, fs_id), after
 
 
-def finish(client, module, waiter, fs_id):
+def finish(client, module, waits, fs_id):
     if module.params["wait"]:
-        waiter.file_system_available(client, fs_id)
-        waiter.mount_targets_available(client, fs_id)
-    return describe(client, module, fs_id)
+        waits.file_system_available(fs_id)
+        waits.mount_targets_available(fs_id)
+    return efs.describe_file_system(client, fs_id)
 
 
 def ensure_absent(client, module, current, mount_targets):
     if current is None:
         return False
     fs_id = current["FileSystemId"]
-    waiter = Waiter(module)
+    waits = efs.Waits(module, client)
     if current["LifeCycleState"] == "deleting":
         if module.params["wait"] and not module.check_mode:
-            waiter.file_system_gone(client, fs_id)
+            waits.file_system_gone(fs_id)
         return False
     if module.check_mode:
         return True
     # Access points belong to the file system: they go first, like the mount targets.
-    try:
-        access_points = client.describe_access_points(aws_retry=True, FileSystemId=fs_id)["AccessPoints"]
-        for ap in access_points:
-            client.delete_access_point(aws_retry=True, AccessPointId=ap["AccessPointId"])
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to delete the access points of EFS file system %s (%s)" % (module.params["name"], fs_id))
+    efs.delete_access_points(client, module.params["name"], fs_id)
     for mt in mount_targets:
-        if mt["LifeCycleState"] in GONE:
-            continue
-        try:
-            client.delete_mount_target(aws_retry=True, MountTargetId=mt["MountTargetId"])
-        except (ClientError, BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to delete mount target %s (subnet %s) of EFS file system %s"
-                                        % (mt["MountTargetId"], mt["SubnetId"], fs_id))
+        if mt["LifeCycleState"] not in GONE:
+            efs.delete_mount_target(client, mt, "EFS file system %s" % fs_id)
     if mount_targets:
-        waiter.mount_targets_gone(client, fs_id, [mt["MountTargetId"] for mt in mount_targets])
-    try:
-        client.delete_file_system(aws_retry=True, FileSystemId=fs_id)
-    except (ClientError, BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to delete EFS file system %s (%s)" % (module.params["name"], fs_id))
+        waits.mount_targets_gone(fs_id, [mt["MountTargetId"] for mt in mount_targets])
+    efs.delete_file_system(client, module.params["name"], fs_id)
     if module.params["wait"]:
-        waiter.file_system_gone(client, fs_id)
+        waits.file_system_gone(fs_id)
     return True
 
 
@@ -720,6 +525,36 @@ def result_of(fs, mount_targets):
     result["tags"] = boto3_tag_list_to_ansible_dict(fs.get("Tags", []))
     result["mount_targets"] = [camel_dict_to_snake_dict({k: mt[k] for k in MOUNT_TARGET_FIELDS if k in mt}) for mt in mount_targets]
     return result
+
+
+@fails_on_aws_errors
+def run(module):
+    params = module.params
+    client = efs.client_of(module)
+
+    current = efs.file_system_named(client, params["name"])
+    mount_targets, before = [], {}
+    if current is not None and current["LifeCycleState"] != "deleting":
+        fs_id = current["FileSystemId"]
+        mount_targets = mount_targets_of(client, fs_id)
+        transition_to_ia = policy = None
+        if params["state"] == "present" and params["transition_to_ia"] is not None:
+            transition_to_ia = transition_to_ia_in(efs.lifecycle_policies(client, fs_id))
+        if params["state"] == "present" and params["file_system_policy"] is not None:
+            policy = efs.file_system_policy(client, fs_id)
+            wanted = json.loads(params["file_system_policy"])
+            if policy is not None and not compare_policies(policy, wanted):
+                policy = wanted  # the same policy as AWS wrote it back: no change
+        before = view(current, mount_targets, transition_to_ia, policy, params if params["state"] == "present" else None)
+
+    if params["state"] == "present":
+        changed, fs, after = ensure_present(client, module, current, mount_targets, before)
+        if fs is not None and fs is not current:  # described again after changes or a wait
+            mount_targets = mount_targets_of(client, fs["FileSystemId"])
+    else:
+        changed, fs, after = ensure_absent(client, module, current, mount_targets), None, {}
+    module.exit_json(changed=changed, file_system=result_of(fs, mount_targets if fs else []),
+                     diff=dict(before=before, after=after))
 
 
 def main():
@@ -745,32 +580,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
-    params = module.params
-    client = module.client("efs", retry_decorator=AWSRetry.jittered_backoff())
-
-    current = find(client, module)
-    mount_targets, before = [], {}
-    if current is not None and current["LifeCycleState"] != "deleting":
-        fs_id = current["FileSystemId"]
-        mount_targets = mount_targets_of(client, module, fs_id)
-        transition_to_ia = policy = None
-        if params["state"] == "present" and params["transition_to_ia"] is not None:
-            transition_to_ia = transition_to_ia_of(client, module, fs_id)[1]
-        if params["state"] == "present" and params["file_system_policy"] is not None:
-            policy = policy_of(client, module, fs_id)
-            wanted = json.loads(params["file_system_policy"])
-            if policy is not None and not compare_policies(policy, wanted):
-                policy = wanted  # the same policy as AWS wrote it back: no change
-        before = view(current, mount_targets, transition_to_ia, policy, params if params["state"] == "present" else None)
-
-    if params["state"] == "present":
-        changed, fs, after = ensure_present(client, module, current, mount_targets, before)
-        if fs is not None and fs is not current:  # described again after changes or a wait
-            mount_targets = mount_targets_of(client, module, fs["FileSystemId"])
-    else:
-        changed, fs, after = ensure_absent(client, module, current, mount_targets), None, {}
-    module.exit_json(changed=changed, file_system=result_of(fs, mount_targets if fs else []),
-                     diff=dict(before=before, after=after))
+    run(module)
 
 
 if __name__ == "__main__":

@@ -103,14 +103,10 @@ changed_attributes:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import elb
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 
 # Elastic Load Balancing's documented syntax: attribute keys, load balancer names and ARNs.
 KEY_PATTERN = re.compile(r"^[a-zA-Z0-9._]{1,256}$")
@@ -162,38 +158,43 @@ def resolve_arn(client, module):
     if module.params["load_balancer_arn"]:
         return module.params["load_balancer_arn"]
     name = module.params["name"]
-    try:
-        found = client.describe_load_balancers(aws_retry=True, Names=[name])["LoadBalancers"]
-    except is_boto3_error_code("LoadBalancerNotFound"):
-        found = []
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to look up load balancer %s" % name)
+    found = elb.load_balancers_named(client, name)
     if not found:
         module.fail_json(msg="load balancer %s was not found in region %s: check the name and the region" % (name, module.region))
     return found[0]["LoadBalancerArn"]
 
 
 def read_attributes(client, module, arn):
-    try:
-        listed = client.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"]
-    except is_boto3_error_code("LoadBalancerNotFound"):
+    attributes = elb.attributes_of(client, arn)
+    if attributes is None:
         module.fail_json(msg="load balancer %s was not found in region %s: check the ARN and the region" % (arn, module.region))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to read the attributes of load balancer %s" % arn)
-    return {item["Key"]: item.get("Value", "") for item in listed}
+    return attributes
 
 
-def modify_attributes(client, module, arn, changes):
+def modify_attributes(client, arn, changes):
     keys = sorted(changes)
     for start in range(0, len(keys), BATCH):
-        batch = [{"Key": key, "Value": changes[key]} for key in keys[start:start + BATCH]]
-        try:
-            client.modify_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn, Attributes=batch)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(
-                e, msg="Failed to set attributes %s of load balancer %s; check that the keys exist for this type "
-                       "of load balancer and, for access logs, that the bucket's policy lets Elastic Load Balancing "
-                       "write to it" % (", ".join(item["Key"] for item in batch), arn))
+        elb.set_attributes(client, arn, {key: changes[key] for key in keys[start:start + BATCH]})
+
+
+@fails_on_aws_errors
+def run(module, wanted):
+    client = elb.client_of(module)
+    arn = resolve_arn(client, module)
+    current = read_attributes(client, module, arn)
+    changes = {key: value for key, value in wanted.items() if current.get(key) != value}
+
+    attributes = current
+    if changes:
+        if module.check_mode:
+            attributes = dict(current, **changes)
+        else:
+            modify_attributes(client, arn, changes)
+            attributes = read_attributes(client, module, arn)
+
+    before = {key: current[key] for key in wanted if key in current}
+    module.exit_json(changed=bool(changes), load_balancer_arn=arn, attributes=attributes,
+                     changed_attributes=sorted(changes), diff=dict(before=before, after=wanted))
 
 
 def main():
@@ -209,22 +210,7 @@ def main():
         mutually_exclusive=[("load_balancer_arn", "name")],
     )
     wanted = validate(module)
-    client = module.client("elbv2", retry_decorator=AWSRetry.jittered_backoff())
-    arn = resolve_arn(client, module)
-    current = read_attributes(client, module, arn)
-    changes = {key: value for key, value in wanted.items() if current.get(key) != value}
-
-    attributes = current
-    if changes:
-        if module.check_mode:
-            attributes = dict(current, **changes)
-        else:
-            modify_attributes(client, module, arn, changes)
-            attributes = read_attributes(client, module, arn)
-
-    before = {key: current[key] for key in wanted if key in current}
-    module.exit_json(changed=bool(changes), load_balancer_arn=arn, attributes=attributes,
-                     changed_attributes=sorted(changes), diff=dict(before=before, after=wanted))
+    run(module, wanted)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ description:
   - AWS allows at most 10 such policies per account and region; creating one more fails with a
     message that says so, and names the policies that exist.
   - Supports check mode and diff of the policy document.
+  - Fills a gap, as amazon.aws and community.aws have no module for CloudWatch Logs resource policies.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -109,28 +110,16 @@ resource_policy:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import logs
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 
 MAX_POLICIES_PER_REGION = 10
 MAX_DOCUMENT_LENGTH = 5120
 MAX_NAME_LENGTH = 255
-
-
-def list_policies(client, module):
-    """Every account-level resource policy of the region."""
-    try:
-        found = client.get_paginator("describe_resource_policies").paginate().build_full_result().get("resourcePolicies", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to list the CloudWatch Logs resource policies")
-    return [p for p in found if not p.get("resourceArn")]
 
 
 def parse_document(text):
@@ -191,42 +180,28 @@ def ensure_present(client, module, current, others, document, text):
                         % (module.region, len(others), name))
         return True, {"policy_name": name, "policy_document": document, "last_updated_time": None}
     try:
-        written = client.put_resource_policy(aws_retry=True, policyName=name, policyDocument=text)
-    except is_boto3_error_code("LimitExceededException") as e:
+        written = logs.put_resource_policy(client, name, text, "create" if current is None else "replace")
+    except is_ansible_aws_error_code("LimitExceededException") as e:
         module.fail_json_aws(
-            e, msg="Failed to create CloudWatch Logs resource policy %s: AWS allows at most %d resource policies per region, "
-                   "and %s has %d (%s); delete one, or merge this policy into one of them"
-                   % (name, MAX_POLICIES_PER_REGION, module.region, len(others), ", ".join(sorted(p["policyName"] for p in others))))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to %s CloudWatch Logs resource policy %s" % ("create" if current is None else "replace", name))
-    policy = written.get("resourcePolicy") or {"policyName": name, "policyDocument": text}
+            e.exception, msg="Failed to create CloudWatch Logs resource policy %s: AWS allows at most %d resource policies per region, "
+                             "and %s has %d (%s); delete one, or merge this policy into one of them"
+                             % (name, MAX_POLICIES_PER_REGION, module.region, len(others), ", ".join(sorted(p["policyName"] for p in others))))
+    policy = written or {"policyName": name, "policyDocument": text}
     return True, view(policy)
 
 
 def ensure_absent(client, module, current):
     if current is None:
         return False
-    if not module.check_mode:
-        try:
-            client.delete_resource_policy(aws_retry=True, policyName=current["policyName"])
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return False  # deleted meanwhile
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to delete CloudWatch Logs resource policy %s" % current["policyName"])
+    if not module.check_mode and not logs.delete_resource_policy(client, current["policyName"]):
+        return False  # deleted meanwhile
     return True
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        policy=dict(type="json"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    document, text = validate(module)
-    client = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
-
-    policies = list_policies(client, module)
+@fails_on_aws_errors
+def run(module, document, text):
+    client = logs.client_of(module)
+    policies = logs.account_resource_policies(client)
     current = next((p for p in policies if p["policyName"] == module.params["name"]), None)
     others = [p for p in policies if p["policyName"] != module.params["name"]]
     before = view(current)
@@ -238,6 +213,17 @@ def main():
     module.exit_json(changed=changed, resource_policy=resource_policy,
                      diff=dict(before={"policy_document": before.get("policy_document", {})},
                                after={"policy_document": resource_policy.get("policy_document", {})}))
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        policy=dict(type="json"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    document, text = validate(module)
+    run(module, document, text)
 
 
 if __name__ == "__main__":

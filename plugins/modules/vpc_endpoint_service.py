@@ -15,6 +15,8 @@ description:
   - The service is found by its C(Name) tag, so a re-run never creates a second one.
   - Updates in place the load balancers, whether connections need acceptance, the principals
     allowed to connect and the tags. Supports check mode.
+  - Fills a gap of community.aws, which only reads endpoint services
+    (M(community.aws.ec2_vpc_endpoint_service_info)).
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -93,18 +95,15 @@ service:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import ensure_ec2_tags
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 
 NLB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(net|app)/[^/]+/[0-9a-f]+$")
 PRINCIPAL = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\d{12}:[^\s]+)$")
@@ -112,41 +111,20 @@ PRINCIPAL = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\d{12}:[^\s]+)$")
 
 def find(client, module):
     name = module.params["name"]
-    try:
-        found = client.describe_vpc_endpoint_service_configurations(
-            aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [name]}])["ServiceConfigurations"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to look up the endpoint service %s" % name)
-    found = [s for s in found if s.get("ServiceState") not in ("Deleting", "Deleted", "Failed")]
+    found = [s for s in ec2.endpoint_services_named(client, name) if s.get("ServiceState") not in ("Deleting", "Deleted", "Failed")]
     if len(found) > 1:
         module.fail_json(msg="%d endpoint services are named %s; remove the extra ones" % (len(found), name))
     return found[0] if found else None
 
 
-def principals(client, module, service_id):
-    try:
-        allowed = client.describe_vpc_endpoint_service_permissions(aws_retry=True, ServiceId=service_id)["AllowedPrincipals"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to read the permissions of %s" % service_id)
-    return sorted(p["Principal"] for p in allowed)
-
-
 def create(client, module):
     params = module.params
     tags = dict(params["tags"] or {}, Name=params["name"])
-    try:
-        service = client.create_vpc_endpoint_service_configuration(
-            aws_retry=True,
-            NetworkLoadBalancerArns=params["network_load_balancer_arns"],
-            AcceptanceRequired=params["acceptance_required"],
-            TagSpecifications=[{"ResourceType": "vpc-endpoint-service", "Tags": ansible_dict_to_boto3_tag_list(tags)}],
-        )["ServiceConfiguration"]
-        if params["allowed_principals"]:
-            client.modify_vpc_endpoint_service_permissions(
-                aws_retry=True, ServiceId=service["ServiceId"], AddAllowedPrincipals=params["allowed_principals"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to create the endpoint service %s" % params["name"])
-    return service["ServiceId"]
+    return ec2.create_endpoint_service(client, params["name"], dict(
+        NetworkLoadBalancerArns=params["network_load_balancer_arns"],
+        AcceptanceRequired=params["acceptance_required"],
+        TagSpecifications=[{"ResourceType": "vpc-endpoint-service", "Tags": ansible_dict_to_boto3_tag_list(tags)}],
+    ), params["allowed_principals"])
 
 
 def update(client, module, service):
@@ -162,22 +140,18 @@ def update(client, module, service):
     if service.get("AcceptanceRequired") != params["acceptance_required"]:
         modify["AcceptanceRequired"] = params["acceptance_required"]
     modify = {k: v for k, v in modify.items() if v != []}
-    try:
-        if modify:
+    if modify:
+        changed = True
+        if not module.check_mode:
+            ec2.modify_endpoint_service(client, sid, configuration=modify)
+    if params["allowed_principals"] is not None:
+        current = set(ec2.endpoint_service_principals(client, sid))
+        wanted = set(params["allowed_principals"])
+        if current != wanted:
             changed = True
             if not module.check_mode:
-                client.modify_vpc_endpoint_service_configuration(aws_retry=True, ServiceId=sid, **modify)
-        if params["allowed_principals"] is not None:
-            current = set(principals(client, module, sid))
-            wanted = set(params["allowed_principals"])
-            if current != wanted:
-                changed = True
-                if not module.check_mode:
-                    permissions = dict(AddAllowedPrincipals=sorted(wanted - current), RemoveAllowedPrincipals=sorted(current - wanted))
-                    client.modify_vpc_endpoint_service_permissions(
-                        aws_retry=True, ServiceId=sid, **{k: v for k, v in permissions.items() if v})
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to update the endpoint service %s" % sid)
+                permissions = dict(AddAllowedPrincipals=sorted(wanted - current), RemoveAllowedPrincipals=sorted(current - wanted))
+                ec2.modify_endpoint_service(client, sid, permissions={k: v for k, v in permissions.items() if v})
     tags = dict(params["tags"] or {}, Name=params["name"])
     changed |= ensure_ec2_tags(client, module, sid, tags=tags, purge_tags=params["purge_tags"])
     return changed
@@ -196,6 +170,33 @@ def validate(module):
         module.fail_json(msg="allowed_principals must be IAM ARNs (or *), got %r" % bad)
 
 
+@fails_on_aws_errors
+def run(module):
+    client = ec2.client_of(module)
+    service = find(client, module)
+    changed = False
+    if module.params["state"] == "present":
+        if service is None:
+            changed = True
+            if not module.check_mode:
+                create(client, module)
+        else:
+            changed = update(client, module, service)
+    elif service is not None:
+        changed = True
+        if not module.check_mode:
+            ec2.delete_endpoint_service(client, service["ServiceId"])
+
+    result = {}
+    service = find(client, module) if module.params["state"] == "present" else None
+    if service:
+        tags = boto3_tag_list_to_ansible_dict(service.pop("Tags", []))
+        result = camel_dict_to_snake_dict(service)
+        result["tags"] = tags
+        result["allowed_principals"] = ec2.endpoint_service_principals(client, service["ServiceId"])
+    module.exit_json(changed=changed, service=result)
+
+
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
@@ -212,32 +213,7 @@ def main():
         required_if=[("state", "present", ("network_load_balancer_arns",))],
     )
     validate(module)
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    service = find(client, module)
-    changed = False
-    if module.params["state"] == "present":
-        if service is None:
-            changed = True
-            if not module.check_mode:
-                create(client, module)
-        else:
-            changed = update(client, module, service)
-    elif service is not None:
-        changed = True
-        if not module.check_mode:
-            try:
-                client.delete_vpc_endpoint_service_configurations(aws_retry=True, ServiceIds=[service["ServiceId"]])
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="Failed to delete the endpoint service %s" % service["ServiceId"])
-
-    result = {}
-    service = find(client, module) if module.params["state"] == "present" else None
-    if service:
-        tags = boto3_tag_list_to_ansible_dict(service.pop("Tags", []))
-        result = camel_dict_to_snake_dict(service)
-        result["tags"] = tags
-        result["allowed_principals"] = principals(client, module, service["ServiceId"])
-    module.exit_json(changed=changed, service=result)
+    run(module)
 
 
 if __name__ == "__main__":

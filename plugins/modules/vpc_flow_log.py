@@ -73,20 +73,17 @@ flow_log_id:
   sample: fl-0123456789abcdef0
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
+
 
 def existing(client, vpc_id, destination):
-    flows = client.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}]).get("FlowLogs", [])
-    return [f for f in flows if f.get("LogDestination") == destination and f.get("LogDestinationType") == "s3"]
+    return [f for f in ec2.flow_logs_of(client, vpc_id) if f.get("LogDestination") == destination and f.get("LogDestinationType") == "s3"]
 
 
 def matches(flow, params):
@@ -104,6 +101,43 @@ def summary(flow):
     return {k: flow.get(k) for k in ("TrafficType", "MaxAggregationInterval", "LogFormat", "LogDestination")} if flow else {}
 
 
+@fails_on_aws_errors
+def run(module):
+    params = module.params
+    vpc_id = params["vpc_id"]
+    client = ec2.client_of(module)
+    flows = existing(client, vpc_id, params["destination"])
+    keep = [f for f in flows if params["state"] == "present" and matches(f, params)][:1]
+    remove = [f["FlowLogId"] for f in flows if f not in keep]
+    create = params["state"] == "present" and not keep
+    # the tags of the flow log kept become the wanted ones, those of a new one are given at its creation
+    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])), wanted_tags(params), True)[:2] if keep else ({}, [])
+    changed = bool(remove) or create or bool(to_add or to_remove)
+    diff = {"before": summary(flows[0] if flows else None),
+            "after": {} if params["state"] == "absent" else summary(keep[0] if keep else {
+                "TrafficType": params["traffic_type"], "MaxAggregationInterval": params["max_aggregation_interval"],
+                "LogFormat": params["log_format"], "LogDestination": params["destination"]})}
+    if module.check_mode or not changed:
+        module.exit_json(changed=changed, diff=diff, **({"flow_log_id": keep[0]["FlowLogId"]} if keep else {}))
+    if remove:
+        ec2.delete_flow_logs(client, vpc_id, remove)
+    result = {"flow_log_id": keep[0]["FlowLogId"]} if keep else {}
+    if to_add or to_remove:
+        ec2.retag_flow_log(client, vpc_id, keep[0]["FlowLogId"], to_add, to_remove)
+    if create:
+        request = dict(TrafficType=params["traffic_type"], LogDestinationType="s3", LogDestination=params["destination"],
+                       MaxAggregationInterval=params["max_aggregation_interval"])
+        if params["log_format"]:
+            request["LogFormat"] = params["log_format"]
+        if params["tags"]:
+            request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(wanted_tags(params))}]
+        answer = ec2.create_flow_log(client, vpc_id, request)
+        if answer.get("Unsuccessful"):
+            module.fail_json(msg="AWS refused the flow log of %s: %s" % (vpc_id, answer["Unsuccessful"][0].get("Error")))
+        result["flow_log_id"] = answer["FlowLogIds"][0]
+    module.exit_json(changed=True, diff=diff, **result)
+
+
 def main():
     argument_spec = dict(
         vpc_id=dict(type="str", required=True),
@@ -118,44 +152,7 @@ def main():
     params = module.params
     if not params["destination"].startswith("arn:") or ":s3:::" not in params["destination"]:
         module.fail_json(msg="destination must be an S3 ARN such as arn:aws:s3:::bucket/prefix/ (got %s)" % params["destination"])
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        flows = existing(client, params["vpc_id"], params["destination"])
-        keep = [f for f in flows if params["state"] == "present" and matches(f, params)][:1]
-        remove = [f["FlowLogId"] for f in flows if f not in keep]
-        create = params["state"] == "present" and not keep
-        tags = boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])) if keep else {}
-        retag = bool(keep) and tags != wanted_tags(params)
-        changed = bool(remove) or create or retag
-        diff = {"before": summary(flows[0] if flows else None),
-                "after": {} if params["state"] == "absent" else summary(keep[0] if keep else {
-                    "TrafficType": params["traffic_type"], "MaxAggregationInterval": params["max_aggregation_interval"],
-                    "LogFormat": params["log_format"], "LogDestination": params["destination"]})}
-        if module.check_mode or not changed:
-            module.exit_json(changed=changed, diff=diff, **({"flow_log_id": keep[0]["FlowLogId"]} if keep else {}))
-        if remove:
-            client.delete_flow_logs(aws_retry=True, FlowLogIds=remove)
-        result = {"flow_log_id": keep[0]["FlowLogId"]} if keep else {}
-        if retag:
-            stale = [k for k in tags if k not in wanted_tags(params)]
-            if stale:
-                client.delete_tags(aws_retry=True, Resources=[keep[0]["FlowLogId"]], Tags=[{"Key": k} for k in stale])
-            client.create_tags(aws_retry=True, Resources=[keep[0]["FlowLogId"]], Tags=ansible_dict_to_boto3_tag_list(wanted_tags(params)))
-        if create:
-            request = dict(ResourceIds=[params["vpc_id"]], ResourceType="VPC", TrafficType=params["traffic_type"],
-                           LogDestinationType="s3", LogDestination=params["destination"],
-                           MaxAggregationInterval=params["max_aggregation_interval"])
-            if params["log_format"]:
-                request["LogFormat"] = params["log_format"]
-            if params["tags"]:
-                request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(wanted_tags(params))}]
-            answer = client.create_flow_logs(aws_retry=True, **request)
-            if answer.get("Unsuccessful"):
-                module.fail_json(msg="AWS refused the flow log of %s: %s" % (params["vpc_id"], answer["Unsuccessful"][0].get("Error")))
-            result["flow_log_id"] = answer["FlowLogIds"][0]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to manage the flow log of %s" % params["vpc_id"])
-    module.exit_json(changed=True, diff=diff, **result)
+    run(module)
 
 
 if __name__ == "__main__":

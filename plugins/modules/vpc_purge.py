@@ -34,6 +34,8 @@ description:
     while after a dependency is deleted, are waited for up to O(wait_timeout).
   - The default VPC of the region is never deleted.
   - Supports check mode, which finds everything and deletes nothing.
+  - Fills a gap of amazon.aws, whose M(amazon.aws.ec2_vpc_net) with C(state=absent) deletes an empty VPC only
+    and fails on anything inside it.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
@@ -182,41 +184,17 @@ addresses:
 """
 
 import re
-import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.ec2 import NOT_FOUND
 
 VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-
-# Error codes of resources that are already gone: done, not an error. Both spellings of the peering
-# one are in use (AWS documents ...ID.NotFound, moto answers ...Id.NotFound).
-NOT_FOUND = (
-    "InvalidVpcID.NotFound",
-    "InvalidVpcEndpointId.NotFound",
-    "InvalidNatGatewayID.NotFound",
-    "NatGatewayNotFound",
-    "InvalidAllocationID.NotFound",
-    "InvalidAddress.NotFound",
-    "InvalidVpcPeeringConnectionID.NotFound",
-    "InvalidVpcPeeringConnectionId.NotFound",
-    "InvalidNetworkInterfaceID.NotFound",
-    "InvalidInternetGatewayID.NotFound",
-    "InvalidGatewayID.NotFound",
-    "Gateway.NotAttached",
-    "InvalidSubnetID.NotFound",
-    "InvalidRouteTableID.NotFound",
-    "InvalidAssociationID.NotFound",
-    "InvalidGroup.NotFound",
-    "InvalidPermission.NotFound",
-    "InvalidNetworkAclID.NotFound",
-)
 
 # Errors that AWS reports for a while after a dependency was deleted (such as the addresses of a
 # just deleted NAT gateway that still hold an internet gateway): retried until wait_timeout.
@@ -230,11 +208,6 @@ SERVICE_INTERFACE_TYPES = ("nat_gateway", "natGateway", "vpc_endpoint", "gateway
 
 KINDS = ("flow_logs", "vpc_endpoints", "nat_gateways", "addresses", "peering_connections", "network_interfaces",
          "internet_gateways", "subnets", "route_tables", "security_groups", "network_acls")
-
-
-@AWSRetry.jittered_backoff()
-def paginate(client, operation, **kwargs):
-    return client.get_paginator(operation).paginate(**kwargs).build_full_result()
 
 
 def vpc_filter(vpc_id, name="vpc-id"):
@@ -261,31 +234,26 @@ class Purge:
     # ---- AWS calls ---------------------------------------------------------------------------
 
     def describe(self, operation, key, context, **kwargs):
-        try:
-            if self.client.can_paginate(operation):
-                return paginate(self.client, operation, **kwargs).get(key, [])
-            return getattr(self.client, operation)(aws_retry=True, **kwargs).get(key, [])
-        except is_boto3_error_code(NOT_FOUND):
-            return []
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg="Failed to %s" % context)
+        return ec2.describe(self.client, operation, key, context, **kwargs)
 
     def call(self, operation, context, vpc_id=None, **kwargs):
         """Make a change. False when what it changes is already gone; transient errors are retried until wait_timeout."""
-        deadline = time.monotonic() + self.timeout
-        while True:
+        transient = []
+
+        def attempt():
             try:
-                getattr(self.client, operation)(aws_retry=True, **kwargs)
-                return True
-            except is_boto3_error_code(NOT_FOUND):
-                return False
-            except is_boto3_error_code(TRANSIENT) as e:  # pylint: disable=duplicate-except
-                if time.monotonic() >= deadline:
-                    self.module.fail_json_aws(e, msg="Failed to %s after %d seconds of retries%s"
-                                              % (context, self.timeout, self.blockers(vpc_id)))
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg="Failed to %s%s" % (context, self.blockers(vpc_id)))
-            time.sleep(self.interval)
+                return ec2.change(self.client, operation, context, **kwargs)
+            except is_ansible_aws_error_code(TRANSIENT) as e:
+                transient.append(e.exception)
+                return None
+            except AnsibleAWSError as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e.exception, msg="%s%s" % (e.message, self.blockers(vpc_id)))
+
+        def timed_out(_made):
+            self.module.fail_json_aws(transient[-1], msg="Failed to %s after %d seconds of retries%s"
+                                      % (context, self.timeout, self.blockers(vpc_id)))
+
+        return Waiter(self.timeout, self.interval).until(attempt, timed_out, done=lambda made: made is not None)
 
     def blockers(self, vpc_id):
         if vpc_id is None:
@@ -298,15 +266,11 @@ class Purge:
 
     def wait(self, what, pending):
         """Wait until pending() returns nothing; fail naming what it returned at wait_timeout."""
-        deadline = time.monotonic() + self.timeout
-        while True:
-            left = pending()
-            if not left:
-                return
-            if time.monotonic() >= deadline:
-                self.module.fail_json(msg="Timed out after %d seconds waiting for %s: %s. Raise wait_timeout or run "
-                                          "vpc_purge again, which resumes where it stopped" % (self.timeout, what, ", ".join(left)))
-            time.sleep(self.interval)
+        def timed_out(left):
+            self.module.fail_json(msg="Timed out after %d seconds waiting for %s: %s. Raise wait_timeout or run "
+                                      "vpc_purge again, which resumes where it stopped" % (self.timeout, what, ", ".join(left)))
+
+        Waiter(self.timeout, self.interval).until(pending, timed_out, done=lambda left: not left)
 
     # ---- the VPCs ----------------------------------------------------------------------------
 
@@ -367,10 +331,7 @@ class Purge:
         if self.check_mode or not endpoints:
             return doomed, enis
         if doomed:
-            try:
-                unsuccessful = self.client.delete_vpc_endpoints(aws_retry=True, VpcEndpointIds=doomed).get("Unsuccessful", [])
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.module.fail_json_aws(e, msg="Failed to delete the VPC endpoints %s of %s" % (", ".join(doomed), vpc_id))
+            unsuccessful = ec2.delete_vpc_endpoints(self.client, vpc_id, doomed)
             failed = [u for u in unsuccessful if u.get("Error", {}).get("Code") not in NOT_FOUND]
             if failed:
                 self.module.fail_json(msg="Failed to delete the VPC endpoints of %s: %s" % (vpc_id, "; ".join(
@@ -644,6 +605,14 @@ def validate(module):
         module.fail_json(msg="poll_interval must be 0 or more seconds, got %d" % params["poll_interval"])
 
 
+@fails_on_aws_errors
+def run(module):
+    purge = Purge(module, ec2.client_of(module))
+    vpcs = [purge.purge(vpc_id) for vpc_id in purge.find_vpcs()]
+    addresses = purge.release_tagged_addresses()
+    module.exit_json(changed=bool(vpcs or addresses), vpcs=vpcs, addresses=addresses)
+
+
 def main():
     argument_spec = {
         "vpc_ids": {"type": "list", "elements": "str"},
@@ -655,11 +624,7 @@ def main():
     }
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    purge = Purge(module, client)
-    vpcs = [purge.purge(vpc_id) for vpc_id in purge.find_vpcs()]
-    addresses = purge.release_tagged_addresses()
-    module.exit_json(changed=bool(vpcs or addresses), vpcs=vpcs, addresses=addresses)
+    run(module)
 
 
 if __name__ == "__main__":

@@ -9,28 +9,6 @@ COUNTERS = ("estimated_files_to_transfer", "estimated_bytes_to_transfer", "files
             "files_skipped", "bytes_transferred", "bytes_written")
 
 
-class Clock:
-    """The module's time: sleeping moves the clock on at once, so that waiting takes no time."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.slept = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture(name="clock")
-def fake_clock(monkeypatch):
-    fake = Clock()
-    monkeypatch.setattr(datasync_task_execution, "time", fake)
-    return fake
-
-
 def task(aws):
     datasync = aws("datasync")
     source, destination = [datasync.create_location_s3(S3BucketArn="arn:aws:s3:::%s" % bucket, Subdirectory="/",

@@ -7,6 +7,8 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.dicoogle.aws.plugins.module_utils import aws as shared
+from ansible_collections.dicoogle.aws.plugins.module_utils import efs
 from ansible_collections.dicoogle.aws.plugins.modules import efs_file_system
 
 TAGS = {"dicoogle:deployment": "unit"}
@@ -24,7 +26,7 @@ def no_sleeping(monkeypatch):
     def refuse(seconds):
         raise AssertionError("the module slept %ss on moto" % seconds)
 
-    monkeypatch.setattr(efs_file_system.time, "sleep", refuse)
+    monkeypatch.setattr(shared.time, "sleep", refuse)  # the time of the shared Waiter
 
 
 @pytest.fixture
@@ -223,7 +225,7 @@ def test_a_mount_target_moves_to_another_subnet_of_its_zone(aws, run_module, net
     assert sorted(mount_targets(aws, fs_id)) == sorted([moved, network.subnets[1]])
 
 
-def test_a_wait_that_cannot_end_in_time_fails_naming_wait_timeout():
+def test_a_wait_that_cannot_end_in_time_fails_naming_wait_timeout(clock):
     failures = []
 
     def fail_json(**result):
@@ -235,8 +237,9 @@ def test_a_wait_that_cannot_end_in_time_fails_naming_wait_timeout():
 
     module = SimpleNamespace(params={"wait_timeout": 1}, fail_json=fail_json)
     with pytest.raises(SystemExit):
-        efs_file_system.Waiter(module).until("fs-0123456789abcdef0 to be available", never)
+        efs.Waits(module, client=None).until("fs-0123456789abcdef0 to be available", never)
     assert "wait_timeout=1" in failures[0] and "fs-0123456789abcdef0" in failures[0]
+    assert clock.slept == [1]  # one pause, up to the deadline and not past it
 
 
 @pytest.mark.parametrize("extra, named", [

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: dicoogle.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EC2's calls for vpc_purge, vpc_endpoint_service and vpc_flow_log, each failing with a message that names what
+failed."""
+
+from __future__ import annotations
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
+
+# What EC2 answers for something that is already gone (or was never there).
+NOT_FOUND = (
+    "InvalidVpcID.NotFound",
+    "InvalidVpcEndpointId.NotFound",
+    "InvalidNatGatewayID.NotFound",
+    "NatGatewayNotFound",
+    "InvalidAllocationID.NotFound",
+    "InvalidAddress.NotFound",
+    "InvalidVpcPeeringConnectionID.NotFound",
+    "InvalidVpcPeeringConnectionId.NotFound",
+    "InvalidNetworkInterfaceID.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "InvalidGatewayID.NotFound",
+    "Gateway.NotAttached",
+    "InvalidSubnetID.NotFound",
+    "InvalidRouteTableID.NotFound",
+    "InvalidAssociationID.NotFound",
+    "InvalidGroup.NotFound",
+    "InvalidPermission.NotFound",
+    "InvalidNetworkAclID.NotFound",
+)
+
+
+class EC2ErrorHandler(ErrorHandler):
+    pass
+
+
+class EC2GoneErrorHandler(ErrorHandler):
+    MISSING = NOT_FOUND
+
+
+def client_of(module):
+    return module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+
+
+@AWSRetry.jittered_backoff()
+def _paginate(client, operation, **kwargs):
+    return client.get_paginator(operation).paginate(**kwargs).build_full_result()
+
+
+@EC2GoneErrorHandler.list_error_handler("{context}", ())
+def describe(client, operation, key, context, **kwargs):
+    """The items under `key` of the describe call `operation` (every page); none when what it filters by is gone.
+    `context` says what it does, for a failure ("list the subnets of vpc-...")."""
+    if client.can_paginate(operation):
+        return _paginate(client, operation, **kwargs).get(key, [])
+    return getattr(client, operation)(aws_retry=True, **kwargs).get(key, [])
+
+
+@EC2GoneErrorHandler.deletion_error_handler("{context}")
+def change(client, operation, context, **kwargs):
+    """Makes the call `operation`: True once made, False when what it changes is already gone."""
+    getattr(client, operation)(aws_retry=True, **kwargs)
+    return True
+
+
+@EC2ErrorHandler.common_error_handler("delete the VPC endpoints {endpoint_ids} of {vpc_id}")
+def delete_vpc_endpoints(client, vpc_id, endpoint_ids):
+    """The endpoints EC2 did not delete, with their errors."""
+    return client.delete_vpc_endpoints(aws_retry=True, VpcEndpointIds=endpoint_ids).get("Unsuccessful", [])
+
+
+# Endpoint services (PrivateLink)
+
+
+@EC2ErrorHandler.common_error_handler("look up the endpoint service {name}")
+def endpoint_services_named(client, name):
+    return client.describe_vpc_endpoint_service_configurations(
+        aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [name]}])["ServiceConfigurations"]
+
+
+@EC2ErrorHandler.common_error_handler("read the permissions of {service_id}")
+def endpoint_service_principals(client, service_id):
+    allowed = client.describe_vpc_endpoint_service_permissions(aws_retry=True, ServiceId=service_id)["AllowedPrincipals"]
+    return sorted(p["Principal"] for p in allowed)
+
+
+@EC2ErrorHandler.common_error_handler("create the endpoint service {name}")
+def create_endpoint_service(client, name, arguments, principals):
+    """Creates it, allowing `principals` (if any); returns its ID."""
+    service = client.create_vpc_endpoint_service_configuration(aws_retry=True, **arguments)["ServiceConfiguration"]
+    if principals:
+        client.modify_vpc_endpoint_service_permissions(aws_retry=True, ServiceId=service["ServiceId"], AddAllowedPrincipals=principals)
+    return service["ServiceId"]
+
+
+@EC2ErrorHandler.common_error_handler("update the endpoint service {service_id}")
+def modify_endpoint_service(client, service_id, configuration=None, permissions=None):
+    if configuration:
+        client.modify_vpc_endpoint_service_configuration(aws_retry=True, ServiceId=service_id, **configuration)
+    if permissions:
+        client.modify_vpc_endpoint_service_permissions(aws_retry=True, ServiceId=service_id, **permissions)
+
+
+@EC2ErrorHandler.common_error_handler("delete the endpoint service {service_id}")
+def delete_endpoint_service(client, service_id):
+    client.delete_vpc_endpoint_service_configurations(aws_retry=True, ServiceIds=[service_id])
+
+
+# Flow logs: one message for every call, as a flow log is one thing to manage
+
+
+@EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")
+def flow_logs_of(client, vpc_id):
+    return client.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}]).get("FlowLogs", [])
+
+
+@EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")
+def delete_flow_logs(client, vpc_id, flow_log_ids):
+    client.delete_flow_logs(aws_retry=True, FlowLogIds=flow_log_ids)
+
+
+@EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")
+def create_flow_log(client, vpc_id, arguments):
+    """The answer of CreateFlowLogs: FlowLogIds, and Unsuccessful when EC2 refused."""
+    return client.create_flow_logs(aws_retry=True, ResourceIds=[vpc_id], ResourceType="VPC", **arguments)
+
+
+@EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")
+def retag_flow_log(client, vpc_id, flow_log_id, to_add, to_remove):
+    if to_remove:
+        client.delete_tags(aws_retry=True, Resources=[flow_log_id], Tags=[{"Key": k} for k in to_remove])
+    if to_add:
+        client.create_tags(aws_retry=True, Resources=[flow_log_id], Tags=ansible_dict_to_boto3_tag_list(to_add))
