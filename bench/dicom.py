@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / ".build"))
 
 from bench.provisioning import ANSIBLE_PLAYBOOK, playbook_env, timed_tasks  # noqa: E402  pylint: disable=wrong-import-position
-from tests.helpers import free_port, moto_client  # noqa: E402  pylint: disable=wrong-import-position
+from labkit import free_port, moto_client  # noqa: E402  pylint: disable=wrong-import-position
 
 DEPLOYMENT = "bench-lab"
 AET = "DICOOGLE-STORAGE"

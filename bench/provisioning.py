@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import free_port, wait_for_port  # noqa: E402  pylint: disable=wrong-import-position
+from labkit import VENV_BIN, free_port, wait_for_port  # noqa: E402  pylint: disable=wrong-import-position
 
 DEPLOYMENT = "bench"
 # AWS's default web certificate (ACM, DNS-validated in the public zone) rather than the lab's
@@ -55,7 +55,7 @@ def api_call(entry: dict) -> tuple[str, str]:
     return service, "%s /%s" % (entry["method"], path)
 
 
-ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
+ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook")
 
 
 def playbook_env(**extra) -> dict:
@@ -64,7 +64,7 @@ def playbook_env(**extra) -> dict:
     return dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                 ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SUMMARY_ONLY="true",
                 PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", PROFILE_TASKS_SORT_ORDER="none",
-                PATH="%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")), **extra)
+                PATH="%s:%s" % (VENV_BIN, os.environ.get("PATH", "")), **extra)
 
 
 def recorded(path: Path, start: int) -> list[tuple[str, str]]:

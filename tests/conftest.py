@@ -24,8 +24,16 @@ from tests.helpers import RAISED_QUOTAS_ENV, ROOT, VENV_BIN, free_port, moto_cli
 # xdist_group marks do not group with pytest 9 (the "@group" suffix xdist writes into the node id
 # is no longer read back), so the tests' scheduler below does it.
 SHARED_DEPLOYMENTS = {
-    "tests/integration/test_site.py": "site",
+    "tests/integration/test_site_foundation.py": "site",
+    "tests/integration/test_site_network.py": "site",
+    "tests/integration/test_site_storage.py": "site",
+    "tests/integration/test_site_edge_hosts.py": "site",
+    "tests/integration/test_site_privatelink.py": "site",
+    "tests/integration/test_site_pacs_service.py": "site",
+    "tests/integration/test_site_front_door.py": "site",
     "tests/security/test_security_aws.py": "site",
+    # after every test that reads or adds to the site: its second run, check mode, teardown, rebuild
+    "tests/integration/test_site_lifecycle.py": "site",
     "tests/integration/test_lab_flows.py": "lab",
     "tests/security/test_security_lab.py": "lab",
 }
@@ -52,10 +60,14 @@ def pytest_collection_modifyitems(items):
         if shared and path not in SHARED_DEPLOYMENTS:
             raise pytest.UsageError("%s uses the shared deployment %s: add it to SHARED_DEPLOYMENTS in tests/conftest.py" % (path, shared.pop()))
 
+    files = list(SHARED_DEPLOYMENTS)
+
     def rank(item):
-        unit = work_unit(item.nodeid)
+        unit, path = work_unit(item.nodeid), item.nodeid.split("::", 1)[0]
         late = 2 if item.get_closest_marker("ends_deployment") else 1 if item.get_closest_marker("changes_deployment") else 0
-        return (FIRST.index(unit) if unit in FIRST else len(FIRST), late)
+        # within a shared deployment, its files in SHARED_DEPLOYMENTS' order (the whole-deployment checks last)
+        position = files.index(path) if path in files else 0
+        return (FIRST.index(unit) if unit in FIRST else len(FIRST), late, position)
 
     items.sort(key=rank)
 

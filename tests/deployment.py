@@ -10,6 +10,8 @@ TAG_KEY = "dicoogle:deployment"
 # The deployments that several test files share (tests/conftest.py's site and lab fixtures).
 SITE_DEPLOYMENT = "it-site"
 LAB_DEPLOYMENT = "it-lab"
+# The web user inventories/lab signs up (front_door_users), whose password is a secret of the deployment.
+WEB_USER = "radiologist@lab.dicoogle.test"
 # What one deployment owns, by type (issue 5 added everything from "vpc" on; issue 6 the PACS
 # service and the front door: ECS, ACM, Cognito, the ALB and its target group, the public zone,
 # two roles, a log group, the web user's and the automation user's secrets; issue 7 the client and storage instances, their
@@ -29,8 +31,13 @@ def as_dict(tags, key="Key", value="Value"):
     return {t[key]: t[value] for t in tags}
 
 
-def tagged_resources(aws_client, deployment):
-    """Every live resource of the deployment, found with boto3 alone."""
+def key_arn(aws_client, deployment=SITE_DEPLOYMENT):
+    """The ARN of the deployment's KMS key (alias/<deployment>)."""
+    return aws_client("kms").describe_key(KeyId="alias/" + deployment)["KeyMetadata"]["Arn"]
+
+
+def tagged_resources(aws_client, deployment=SITE_DEPLOYMENT):
+    """Every live resource of the deployment (the shared site's unless named), found with boto3 alone."""
     found = []
     kms = aws_client("kms")
     for key in kms.list_keys()["Keys"]:

@@ -1,20 +1,18 @@
-"""Small helpers shared by the tests."""
+"""Small helpers shared by the tests; those the benchmarks use too (paths, ports, moto clients)
+come from labkit and are named here as well."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-# The repository, and the bin directory of the venv the tests run in (ansible-playbook, ...).
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from labkit import ROOT, VENV_BIN, free_port, moto_client, wait_for_port
 
+__all__ = ["RAISED_QUOTAS_ENV", "ROOT", "VENV_BIN", "docker_available", "env_without_go", "free_port", "ghostunnel_build",
+           "moto_client", "wait_for_port"]
 
 # One moto server of the tests holds several deployments at once, as an account whose quotas were
 # raised would: its Elastic IPs, VPCs, internet and NAT gateways (files/lab/aws_rules.py has a new
@@ -22,37 +20,11 @@ VENV_BIN = Path(sys.executable).parent
 RAISED_QUOTAS_ENV = {"DICOOGLE_LAB_QUOTAS": '{"L-0263D0A3": 40, "L-F678F1CE": 40, "L-A4707A72": 40, "L-FE5A380F": 20}'}
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 10) -> None:
-    """Return once something accepts connections on 127.0.0.1:port; raise after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError("nothing listens on 127.0.0.1:%d" % port)
-
-
 # Tests that need the Docker engine scripts/setup.sh starts.
 docker_available = pytest.mark.skipif(
     shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0,
     reason="needs the Docker engine that scripts/setup.sh starts",
 )
-
-
-def moto_client(port: int, service: str):
-    """A boto3 client of the moto server on 127.0.0.1:port, in the lab's region."""
-    import boto3
-
-    return boto3.client(service, endpoint_url="http://127.0.0.1:%d" % port, region_name="eu-west-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def ghostunnel_build() -> Path:

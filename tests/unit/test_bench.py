@@ -3,6 +3,7 @@ profile_tasks recap, and the report table."""
 
 from __future__ import annotations
 
+import ast
 import base64
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bench.host_config import archive_sha256
 from bench.provisioning import MUTATING, api_call, recap, slowest_tasks
 from bench.run import table
+from labkit import ROOT
 
 SCOPE = "AWS4-HMAC-SHA256 Credential=testing/20261126/eu-west-1/%s/aws4_request, SignedHeaders=host, Signature=0"
 
@@ -83,3 +85,17 @@ def test_the_source_archive_is_pinned_by_the_sha256_its_dsc_lists():
     assert archive_sha256(DSC, "dcmtk_3.6.7-9~deb12u4.debian.tar.xz") == "2" * 64
     with pytest.raises(ValueError):
         archive_sha256(DSC, "dcmtk_3.6.8.orig.tar.gz")
+
+
+def test_the_benchmarks_import_nothing_from_the_tests():
+    """What bench/ shares with tests/ lives in labkit: the benchmarks run without the test suite."""
+    sources = sorted((ROOT / "bench").glob("*.py"))
+    assert len(sources) > 1
+    for source in sources:
+        modules = set()
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules.add(node.module)
+        assert not [m for m in modules if m == "tests" or m.startswith("tests.")], source.name
