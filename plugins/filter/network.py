@@ -78,6 +78,131 @@ def vpc_subnets(layout, zones, names):
     return subnets
 
 
+# What the network role registers in loops, turned into the facts the roles that follow read:
+# plumbing kept here, where it can be tested, rather than in Jinja.
+
+_MISSING = object()
+
+
+def _dig(value, path):
+    """The value at a dotted path of nested dicts, or _MISSING."""
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _result_value(result, path, default):
+    value = _dig(result, path)
+    if value is _MISSING:
+        if default is _MISSING:
+            raise AnsibleFilterError("the result for %r holds no %s" % (result.get("item"), path))
+        return default
+    return value
+
+
+def results_by_item(results, value, key=None, default=_MISSING):
+    """{loop item, or its attribute ``key``: the result's value at the dotted path ``value``}."""
+    mapping = {}
+    for result in results:
+        item = result["item"]
+        mapping[item[key] if key else item] = _result_value(result, value, default)
+    return mapping
+
+
+def items_with_results(results, attribute):
+    """Each loop item (a dict) with the dict its result holds at ``attribute`` merged in."""
+    return [dict(result["item"], **_result_value(result, attribute, _MISSING)) for result in results]
+
+
+def subnet_ids_by_site(subnets, sites):
+    """{site: {public: [subnet IDs], private: [subnet IDs]}} for every site, in the subnets' order."""
+    ids = {site: {"public": [], "private": []} for site in sites}
+    for subnet in subnets:
+        if subnet["site"] in ids:
+            if "id" not in subnet:
+                raise AnsibleFilterError("subnet %s has no ID" % subnet.get("name", subnet.get("cidr")))
+            ids[subnet["site"]][subnet["tier"]].append(subnet["id"])
+    return ids
+
+
+NAT_PLACEMENTS = ("single", "per_az")
+
+
+def nat_gateway_subnets(subnets, sites, zones, placement):
+    """The public subnets that get a NAT gateway: the sites' subnets in every zone (per_az) or in
+    the first zone only (single: a site's host lives in one zone)."""
+    if placement not in NAT_PLACEMENTS:
+        raise AnsibleFilterError("the NAT gateway placement must be per_az or single, got %r" % (placement,))
+    in_zones = list(zones) if placement == "per_az" else list(zones)[:1]
+    return [s for s in subnets if s["tier"] == "public" and s["site"] in sites and s["az"] in in_zones]
+
+
+def nat_gateway_ids(results):
+    """{site: {zone: NAT gateway ID}} from the NAT gateways created in the nat_gateway_subnets."""
+    ids = {}
+    for result in results:
+        subnet = result["item"]
+        ids.setdefault(subnet["site"], {})[subnet["az"]] = _result_value(result, "nat_gateway_id", _MISSING)
+    return ids
+
+
+def private_route_tables(subnets, nat_ids, layout, peers, peering_id):
+    """One route table per private subnet: the subnet with its ``routes``.
+
+    A site with NAT gateways routes 0.0.0.0/0 to the gateway of the subnet's zone (else to the
+    site's first one); a site in ``peers`` ({site: peer site}) routes the peer VPC's block through
+    the peering connection ``peering_id``.
+    """
+    tables = []
+    for subnet in subnets:
+        if subnet["tier"] != "private":
+            continue
+        site, routes = subnet["site"], []
+        gateways = nat_ids.get(site) or {}
+        if gateways:
+            routes.append({"dest": "0.0.0.0/0", "nat_gateway_id": gateways.get(subnet["az"], next(iter(gateways.values())))})
+        if site in peers:
+            routes.append({"dest": layout[peers[site]]["cidr"], "vpc_peering_connection_id": peering_id})
+        tables.append(dict(subnet, routes=routes))
+    return tables
+
+
+def route_table_ids_by_site(jobs, tables):
+    """{site: [route table IDs]}: the sites of the route table jobs (each item a table of
+    private_route_tables) with the IDs their results hold, in order ('' where a check-mode run made none)."""
+    if len(jobs) != len(tables):
+        raise AnsibleFilterError("%d route table jobs but %d results" % (len(jobs), len(tables)))
+    ids = {}
+    for job, table in zip(jobs, tables):
+        table_id = _dig(table, "route_table.id")
+        ids.setdefault(job["item"]["site"], []).append("" if table_id is _MISSING else table_id)
+    return ids
+
+
+def private_zone_ids(zones, domain, comment):
+    """IDs (without /hostedzone/) of the private hosted zones of ``domain`` that carry ``comment``
+    (zones of one name can coexist: the comment tells the deployment's)."""
+    ids = []
+    for zone in zones:
+        config = zone.get("Config") or {}
+        if zone.get("Name") == domain + "." and config.get("PrivateZone") and config.get("Comment") == comment:
+            ids.append(zone["Id"][len("/hostedzone/"):] if zone["Id"].startswith("/hostedzone/") else zone["Id"])
+    return ids
+
+
 class FilterModule:
     def filters(self):
-        return {"vpc_layout": vpc_layout, "vpc_subnets": vpc_subnets}
+        return {
+            "vpc_layout": vpc_layout,
+            "vpc_subnets": vpc_subnets,
+            "results_by_item": results_by_item,
+            "items_with_results": items_with_results,
+            "subnet_ids_by_site": subnet_ids_by_site,
+            "nat_gateway_subnets": nat_gateway_subnets,
+            "nat_gateway_ids": nat_gateway_ids,
+            "private_route_tables": private_route_tables,
+            "route_table_ids_by_site": route_table_ids_by_site,
+            "private_zone_ids": private_zone_ids,
+        }

@@ -36,3 +36,90 @@ def deployment_name_error(name):
 def tags_match(tags, deployment, tag_key=DEPLOYMENT_TAG_KEY):
     """True when an Ansible-style tag dict marks the resource as part of ``deployment``."""
     return (tags or {}).get(tag_key) == deployment
+
+
+# The ports the roles agree on, by name: one role opens or listens on a port that another connects
+# to or forwards to, so each number lives here once (the roles' defaults read it; a role's own
+# variable still overrides it).
+SHARED_PORTS = {
+    # nginx of the PACS task (TLS in front of the engine's web port): the ALB's target
+    "pacs_https": 8443,
+    # the PACS task's tunnel server (mutual TLS C-STORE): the NLB's store listener; the client
+    # site's tunnel listens on the same port of its loopback
+    "pacs_tunnel": 16666,
+    # the PACS engine's DICOM query/retrieve port: the NLB's qr listener
+    "pacs_qr": 1045,
+    # the PACS task's tunnel client on 127.0.0.1: the move destination CONSUMER, carried to the
+    # storage site's storescp
+    "pacs_consumer": 17777,
+    # the storage site's TLS storescp
+    "storage_scp": 7777,
+    # Dicoogle's web and C-STORE ports inside the task: its image seeds them, the task maps them
+    "dicoogle_web": 8080,
+    "dicoogle_store": 6666,
+}
+
+# Secrets Manager names below "<deployment>/": the foundation stores them, the PACS task, the front
+# door and the playbooks read them.
+CA_CERTIFICATE_SECRET = "ca-cert"
+EC2_KEY_SECRET = "ec2-key"
+PACS_ADMIN_PASSWORD_SECRET = "pacs-admin-password"
+WEB_AUTOMATION_SECRET = "web-automation"
+# The PKI's leaves whose certificate and key the foundation stores as <leaf>-cert and <leaf>-key.
+CERTIFICATE_LEAVES = ("nginx", "ghostunnel", "client", "storage")
+
+
+def shared_port(name):
+    """The port named ``name`` in SHARED_PORTS; a ValueError that lists the names otherwise."""
+    if name not in SHARED_PORTS:
+        raise ValueError("no shared port is named %r; the shared ports are %s" % (name, ", ".join(sorted(SHARED_PORTS))))
+    return SHARED_PORTS[name]
+
+
+def certificate_secret_names(leaf):
+    """The secrets (below the deployment's prefix) of a PKI leaf: its certificate and its key."""
+    return {"cert": "%s-cert" % leaf, "key": "%s-key" % leaf}
+
+
+def deployment_names(deployment, account=None, region=None, certificates=CERTIFICATE_LEAVES):
+    """Every name that one role derives from the deployment's name and another role reads.
+
+    The names are derived from any value: validating the deployment's name is the
+    deployment_name test's job (deployment_name_error), which reports it with the variable.
+    ``account`` and ``region`` add the names that hold them; ``certificates`` are the PKI leaves
+    whose secrets are named.
+    """
+    deployment = "" if deployment is None else str(deployment)
+    secret_names = {
+        "ca_cert": CA_CERTIFICATE_SECRET,
+        "ec2_key": EC2_KEY_SECRET,
+        "pacs_admin_password": PACS_ADMIN_PASSWORD_SECRET,
+        "web_automation": WEB_AUTOMATION_SECRET,
+    }
+    for leaf in certificates or ():
+        for part, name in certificate_secret_names(leaf).items():
+            secret_names["%s_%s" % (leaf, part)] = name
+    prefix = deployment + "/"
+    names = {
+        "tag_key": DEPLOYMENT_TAG_KEY,
+        "kms_alias": "alias/" + deployment,
+        "key_pair": deployment,
+        # ECR repositories and secrets live below "<deployment>/" (IAM policies grant that prefix)
+        "ecr_repository_prefix": prefix,
+        "secret_prefix": prefix,
+        "secret_names": secret_names,
+        "secrets": {key: prefix + name for key, name in secret_names.items()},
+        "datasync_task": deployment + "-bulk-import",
+        # the PACS task definition's family, registered on ECS and run by the lab from there
+        "pacs_task_family": deployment + "-pacs",
+        # load balancer target groups, by the port they forward to: the ALB's and the NLB's
+        "target_groups": {"web": deployment + "-web", "store": deployment + "-store", "qr": deployment + "-qr"},
+        # the network interface the network role reserves for the storage host
+        "storage_host_interface": deployment + "-storage-host",
+        # the Docker network of the lab's sites and PACS task
+        "lab_network": deployment + "-lab",
+    }
+    if account and region:
+        # the access logs' bucket (bucket names are global: the account and region make it unique)
+        names["log_bucket"] = "%s-logs-%s-%s" % (deployment, account, region)
+    return names

@@ -82,7 +82,7 @@ def task(built, tmp_path_factory):
                "-e", "TUNNEL_CA_PEM=" + (pki / "ca.crt").read_text()]
     try:
         # As ECS runs them (pacs_service role): configuration in *_CONF variables, the password
-        # an ECS secret that Orthanc expands; the tunnel as the lab runs it, with a mounted file.
+        # an ECS secret that Orthanc expands.
         docker("run", "-d", "--name", name, "-p", "127.0.0.1:%d:8443" % https,
                "-p", "127.0.0.1:%d:16666" % ghostunnel, "-p", "127.0.0.1:%d:16667" % stunnel,
                "-e", "ORTHANC_CONF=" + (root / "orthanc.json").read_text(), "-e", "PACS_ADMIN_PASSWORD=task-secret",
@@ -91,7 +91,7 @@ def task(built, tmp_path_factory):
                "-e", "NGINX_CERT_PEM=" + (pki / "nginx.crt").read_text(), "-e", "NGINX_KEY_PEM=" + (pki / "nginx.key").read_text(),
                "-e", "NGINX_CONF=" + (root / "pacs.conf").read_text(), built["images"]["nginx"])
         # ghostunnel as the pacs_service role's task definition runs it (its command line); stunnel
-        # as the lab runs it, with a mounted file.
+        # with its configuration file mounted in place, which its entrypoint then leaves as it is.
         docker("run", "-d", "--name", names[2], "--network", "container:" + name, *secrets, built["images"]["ghostunnel"],
                "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:4242",
                "--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem",

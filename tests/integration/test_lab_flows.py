@@ -1,4 +1,5 @@
 """`make lab` end to end (scripts/lab.sh up): the sites and the PACS task on Docker, moto as AWS,
+the PACS task run from the task definition the pacs_service role registered in moto's ECS,
 then the clinical flow of playbooks/dicom_tests.yml, every step passing; the sample's own
 commands from the client host; every tunnel running the ghostunnel binary built from its Go
 module; a second run that changes nothing in site.yml and duplicates no data; a broken flow
@@ -7,6 +8,7 @@ no container, network or resource."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -52,6 +54,17 @@ def tunnel_processes():
     argv = in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0")
     found["client"] = (argv[0], argv)
     return found
+
+
+def docker_inspect(kind, *names):
+    return json.loads(subprocess.run(["docker", kind, "inspect", *names], capture_output=True, text=True, check=True).stdout)
+
+
+def listening_ports(container):
+    """TCP ports listened on in the container's network namespace (/proc/net/tcp{,6}, state 0A)."""
+    table = in_container(container, "cat", "/proc/net/tcp", "/proc/net/tcp6")
+    return {int(fields[1].rsplit(":", 1)[1], 16) for fields in (line.split() for line in table.splitlines()[1:])
+            if len(fields) > 3 and fields[3] == "0A"}
 
 
 def junit(state):
@@ -135,8 +148,46 @@ def test_task_and_sites_run_as_designed(lab):
     mode = subprocess.run(["docker", "inspect", "-f", "{{.HostConfig.NetworkMode}}", DEPLOYMENT + "-pacs-nginx"],
                           capture_output=True, text=True, check=True).stdout.strip()
     assert mode.startswith("container:")
-    # the engine's configuration holds the rotated password: 0600
-    assert oct((lab.state / "pacs" / "config" / "orthanc.json").stat().st_mode & 0o777) == "0o600"
+    # the engine's configuration is the task definition's, written in the container by its
+    # entrypoint: no password in it (Orthanc expands the secret's variable), none on the Docker host
+    configuration = json.loads(in_container("pacs", "cat", "/etc/orthanc/orthanc.json"))
+    assert configuration["RegisteredUsers"] == {"admin": "${PACS_ADMIN_PASSWORD}"}
+    assert sorted(p.name for p in (lab.state / "pacs").iterdir()) == ["images"]
+
+
+def test_the_task_runs_the_task_definition_pacs_service_registered(lab, aws_client):
+    """What runs is the task definition in the lab's ECS (the family's latest ACTIVE revision), as
+    Fargate would run it: each container runs the image it names, its command and entry point (or
+    the image's), exactly its environment variables and secrets (by name) beside the image's own and
+    its mount points; the first container's network namespace, which the others join, has every
+    port mapping, each one listened on, and publishes the web container's on the loopback."""
+    definition = aws_client("ecs").describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]
+    assert definition["status"] == "ACTIVE"
+    containers = definition["containerDefinitions"]
+    assert [c["name"] for c in containers] == ["pacs", "nginx", "tunnel-server", "tunnel-client"]
+    names = [DEPLOYMENT + "-pacs"] + ["%s-pacs-%s" % (DEPLOYMENT, c["name"]) for c in containers[1:]]
+    running = docker_inspect("container", *names)
+    owner = running[0]
+    for container, run in zip(containers, running):
+        place = container["name"]
+        [image] = docker_inspect("image", container["image"])
+        assert run["State"]["Running"], place
+        assert run["Config"]["Image"] == container["image"] and run["Image"] == image["Id"], place
+        assert run["Config"]["Cmd"] == (container.get("command") or image["Config"]["Cmd"]), place
+        assert run["Config"]["Entrypoint"] == (container.get("entryPoint") or image["Config"]["Entrypoint"]), place
+        # names only: the values include the secrets
+        env = {variable.split("=", 1)[0] for variable in run["Config"]["Env"]}
+        declared = {e["name"] for e in container.get("environment", [])} | {s["name"] for s in container.get("secrets", [])}
+        assert env == declared | {variable.split("=", 1)[0] for variable in image["Config"]["Env"] or []}, place
+        assert sorted(m["Destination"] for m in run["Mounts"]) == sorted(m["containerPath"] for m in container.get("mountPoints", [])), place
+        if run is not owner:
+            assert run["HostConfig"]["NetworkMode"] in ("container:" + owner["Id"], "container:" + names[0]), place
+    ports = {p["containerPort"] for c in containers for p in c.get("portMappings", [])}
+    assert ports == {8042, 1045, 8443, 16666}
+    [owner_image] = docker_inspect("image", containers[0]["image"])
+    assert set(owner["Config"]["ExposedPorts"]) == set(owner_image["Config"].get("ExposedPorts") or {}) | {"%d/tcp" % p for p in ports}
+    assert ports <= listening_ports("pacs"), listening_ports("pacs")
+    assert owner["HostConfig"]["PortBindings"] == {"8443/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.https_port)}]}
 
 
 def test_every_tunnel_runs_the_ghostunnel_binary_built_from_its_module(lab):

@@ -10,14 +10,27 @@ import xml.etree.ElementTree as ET
 import jinja2
 import yaml
 
+from ansible_collections.dicoogle.aws.plugins.filter.deployment import shared_port
 from tests.helpers import ROOT
 
 ROLE = ROOT / "roles" / "images"
+# The ports the defaults read from the collection's shared ones (what Ansible's templating does).
+PORTS = jinja2.Environment()
+PORTS.filters["dicoogle.aws.shared_port"] = shared_port
+
+
+def with_shared_ports(value):
+    if isinstance(value, list):
+        return [with_shared_ports(v) for v in value]
+    if isinstance(value, dict):
+        return {k: with_shared_ports(v) for k, v in value.items()}
+    return PORTS.from_string(value).render() if isinstance(value, str) else value
 
 
 def rendered():
     defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
-    values = {k: v for k, v in defaults.items() if k.startswith("images_dicoogle_") and "{{" not in str(v)}
+    values = {k: with_shared_ports(v) for k, v in defaults.items()
+              if k.startswith("images_dicoogle_") and ("{{" not in str(v) or "dicoogle.aws.shared_port" in str(v))}
     values.update(ansible_managed="managed", images_dicoogle_aetitle="DICOOGLE-STORAGE")
     template = jinja2.Template((ROLE / "templates" / "dicoogle" / "server.xml.j2").read_text())
     return ET.fromstring(template.render(**values).encode())

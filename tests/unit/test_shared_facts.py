@@ -1,0 +1,124 @@
+"""Each fact more than one role uses has one home, plugins/module_utils/deployment.py: the roles'
+defaults read it there (through the deployment_names and shared_port filters) and no role,
+playbook or inventory holds a copy of it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from ansible_collections.dicoogle.aws.plugins.module_utils import deployment as root
+from tests.helpers import ROOT, VENV_BIN
+
+DEPLOYMENT = "unit-d"
+
+# The shared facts as literals: the ports, the tag key, the shared secrets' names (whole words:
+# /run/secrets/nginx-cert.pem is a file of the image, not the secret), the DataSync task's suffix.
+COPIES = {
+    **{"port %s (%d)" % (name, port): re.compile(r"(?<![\w.:/-])%d(?![\w.])" % port) for name, port in root.SHARED_PORTS.items()},
+    "tag key": re.compile(re.escape(root.DEPLOYMENT_TAG_KEY)),
+    **{"secret %s" % name: re.compile(r"(?<![\w/.-])%s(?![\w.-])" % re.escape(name))
+       for name in root.deployment_names(DEPLOYMENT)["secret_names"].values()},
+    "DataSync task": re.compile(r"(\}\}|')-bulk-import"),
+}
+# Where a copy cannot read the root, and why.
+CANNOT_READ_THE_ROOT = {
+    # the aws_ec2 inventory plugin templates the values of its filters, not their keys
+    ("inventories/aws/hosts.aws_ec2.yml", "tag key"),
+    # the image's EXPOSE line documents nginx's port; the task definition maps it
+    ("roles/images/templates/nginx.Dockerfile.j2", "port pacs_https (8443)"),
+}
+
+
+def sources():
+    """The roles' files (their molecule scenarios are test fixtures), the playbooks, the inventories."""
+    paths = [p for p in (ROOT / "roles").glob("*/*/**/*") if p.is_file() and "molecule" not in p.parts and "meta" not in p.parts]
+    paths += list((ROOT / "playbooks").rglob("*.yml")) + list((ROOT / "inventories").rglob("*.yml"))
+    return sorted(paths)
+
+
+def test_no_role_playbook_or_inventory_holds_a_copy_of_a_shared_fact():
+    copies = []
+    for path in sources():
+        relative = str(path.relative_to(ROOT))
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.strip().startswith("#"):
+                continue
+            copies += ["%s:%d %s: %s" % (relative, number, fact, line.strip()) for fact, pattern in COPIES.items()
+                       if pattern.search(line) and (relative, fact) not in CANNOT_READ_THE_ROOT]
+    assert copies == []
+
+
+def test_the_scan_finds_a_copy():
+    assert COPIES["port pacs_qr (1045)"].search("network_pacs_qr_port: 1045")
+    assert COPIES["secret pacs-admin-password"].search("pacs_service_admin_secret: pacs-admin-password")
+    assert COPIES["DataSync task"].search("x: \"{{ d }}-bulk-import\"")
+    assert not COPIES["secret nginx-cert"].search("ssl_certificate /run/secrets/nginx-cert.pem;")
+
+
+# Variable -> what the root says, for deployment unit-d in account 123456789012.
+NAMES = root.deployment_names(DEPLOYMENT)
+PORTS = root.SHARED_PORTS
+EXPECTED = {
+    **{role + "_tag_key": "dicoogle:deployment"
+       for role in ("preflight", "network", "storage", "privatelink", "pacs_service", "foundation", "front_door", "edge_hosts")},
+    **{role + "_kms_alias": "alias/unit-d" for role in ("storage", "pacs_service", "foundation", "front_door", "edge_hosts")},
+    "foundation_key_pair_name": "unit-d", "edge_hosts_key_pair_name": "unit-d",
+    "storage_datasync_task_name": "unit-d-bulk-import", "dicom_tests_datasync_task": "unit-d-bulk-import",
+    "front_door_target_group_name": "unit-d-web", "pacs_service_web_target_group": "unit-d-web",
+    "pacs_service_store_target_group": "unit-d-store", "pacs_service_qr_target_group": "unit-d-qr",
+    "pacs_service_family": "unit-d-pacs", "edge_hosts_storage_interface_name": "unit-d-storage-host", "lab_sites_network": "unit-d-lab",
+    "foundation_pacs_admin_secret": "pacs-admin-password", "pacs_service_admin_secret": "pacs-admin-password",
+    "dicoogle_pacs_admin_password_secret": "unit-d/pacs-admin-password", "dicoogle_web_automation_secret": "unit-d/web-automation",
+    "pacs_service_nginx_secrets": {"NGINX_CERT_PEM": "nginx-cert", "NGINX_KEY_PEM": "nginx-key"},
+    "pacs_service_tunnel_secrets": {"TUNNEL_CERT_PEM": "ghostunnel-cert", "TUNNEL_KEY_PEM": "ghostunnel-key", "TUNNEL_CA_PEM": "ca-cert"},
+    "foundation_secret_files_names": ["ca-cert", "nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "client-cert",
+                                      "client-key", "storage-cert", "storage-key", "ec2-key"],
+    "network_pacs_https_port": 8443, "pacs_service_https_port": 8443, "front_door_target_port": 8443,
+    "network_pacs_store_tls_port": 16666, "pacs_service_tunnel_port": 16666, "dicom_tests_tunnel_port": 16666,
+    "network_pacs_qr_port": 1045, "pacs_service_qr_port": 1045, "dicom_tests_qr_port": 1045, "images_dicoogle_qr_port": 1045,
+    "privatelink_ports": {"store": 16666, "qr": 1045},
+    "pacs_service_consumer_port": 17777, "images_consumer_port": 17777, "pacs_config_consumer_port": 17777,
+    "network_storage_scp_port": 7777, "storescp_port": 7777, "pacs_service_storage_address": "storage.dicoogle.internal:7777",
+    "images_dicoogle_web_port": 8080, "images_dicoogle_store_port": 6666,
+    "pacs_service_dicoogle_ports": [8080, 6666, 1045], "pacs_service_orthanc_ports": [8042, 1045],
+}
+# Names that are not variables of one role: how the playbooks and the engine table read them.
+EXPRESSIONS = {
+    "dicoogle_pacs_admin_password_secret": "(dicoogle_deployment | dicoogle.aws.deployment_names).secrets.pacs_admin_password",
+    "dicoogle_web_automation_secret": "(dicoogle_deployment | dicoogle.aws.deployment_names).secrets.web_automation",
+    "foundation_secret_files_names": "foundation_secret_files.keys() | list",
+    "images_consumer_port": "images_dicoogle_move_destinations[0].port",
+    "pacs_config_consumer_port": "pacs_config_move_destinations[0].port",
+    "pacs_service_dicoogle_ports": "pacs_service_engines.dicoogle.ports",
+    "pacs_service_orthanc_ports": "pacs_service_engines.orthanc.ports",
+}
+
+
+def test_the_roles_defaults_read_the_root(tmp_path):
+    """The roles' defaults and vars as Ansible renders them: the same names and ports (as numbers)
+    as the root's, which are those the deployment's resources had before the root existed."""
+    files = sorted(str(p) for p in (ROOT / "roles").glob("*/defaults/main.yml")) + [
+        str(ROOT / "roles/foundation/vars/main.yml"), str(ROOT / "roles/pacs_service/vars/main.yml")]
+    out = tmp_path / "rendered.json"
+    playbook = tmp_path / "render.yml"
+    playbook.write_text(json.dumps([{
+        "hosts": "localhost", "gather_facts": False,
+        "vars": {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(tmp_path), "dicoogle_aws_region": "eu-west-1"},
+        "tasks": [
+            {"ansible.builtin.include_vars": {"file": "{{ item }}"}, "loop": files},
+            {"ansible.builtin.copy": {"dest": str(out), "mode": "0600", "content": "{{ rendered | to_json }}"},
+             "vars": {"rendered": {name: "{{ %s }}" % EXPRESSIONS.get(name, name) for name in EXPECTED}}},
+        ],
+    }]))
+    run = subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
+                          str(playbook)],
+                         capture_output=True, text=True, cwd=ROOT, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rendered = json.loads(out.read_text())
+    assert {k: v for k, v in rendered.items() if v != EXPECTED[k]} == {}
+    # and they are the root's
+    assert rendered["storage_datasync_task_name"] == NAMES["datasync_task"]
+    assert rendered["privatelink_ports"] == {"store": PORTS["pacs_tunnel"], "qr": PORTS["pacs_qr"]}
