@@ -42,10 +42,14 @@ def _containers(definition):
 
 
 def _secret_id(container, secret):
-    """The SecretId GetSecretValue takes for a secret's valueFrom: a secret's name or its ARN."""
+    """The SecretId GetSecretValue takes for a secret's valueFrom: the secret's ARN."""
     value_from = secret.get("value_from") or ""
     if not value_from.startswith("arn:"):
-        return value_from
+        # ECS reads a bare name as an SSM parameter of the task's region; a Secrets Manager secret
+        # needs its full ARN (ECS API reference, Secret: valueFrom).
+        raise AnsibleFilterError(
+            "container %s: secret %s comes from %r, which ECS reads as an SSM parameter's name (a Secrets Manager "
+            "secret is read by its full ARN); the lab reads Secrets Manager secrets only" % (container["name"], secret.get("name"), value_from))
     # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>[:<json key>:<version stage>:<version id>]
     parts = value_from.split(":")
     if len(parts) < 7 or parts[2] != "secretsmanager" or parts[5] != "secret":

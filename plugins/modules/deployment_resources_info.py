@@ -162,6 +162,14 @@ kms_keys_pending_deletion:
   returned: always
   type: list
   elements: str
+secret_arns:
+  description:
+    - The full ARN of each of the deployment's secrets, by name (an ECS task definition reads a
+      Secrets Manager secret by its full ARN).
+  returned: when C(secrets) is among O(resource_types)
+  type: dict
+  sample:
+    dicoogle/ca-cert: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dicoogle/ca-cert-AbCdEf"
 """
 
 try:
@@ -291,6 +299,7 @@ def secrets(search):
     for secret in RETRY(paginate)(client, "list_secrets", "SecretList"):
         if search.owns_list(secret.get("Tags")):
             found.append(secret["Name"])
+            search.report.setdefault("secret_arns", {})[secret["Name"]] = secret["ARN"]
     return found
 
 
@@ -614,6 +623,8 @@ def main():
 
     deployment = module.params["deployment"]
     report = {"kms_keys_pending_deletion": []}
+    if "secrets" in (module.params["resource_types"] or LISTERS):
+        report["secret_arns"] = {}
     search = Search(module, report)
     resources = {}
     for resource_type in module.params["resource_types"] or list(LISTERS):

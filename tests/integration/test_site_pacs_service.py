@@ -66,11 +66,14 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     assert images["tunnel-server"] == images["tunnel-client"] and images["tunnel-server"].startswith(registry + "ghostunnel:sha-")
     assert {name: sorted(p["containerPort"] for p in c.get("portMappings", [])) for name, c in containers.items()} == {
         "pacs": [1045, 8042], "nginx": [8443], "tunnel-server": [16666], "tunnel-client": []}
+    # ECS reads a Secrets Manager secret by its full ARN (a bare name is an SSM parameter's)
+    sm = aws_client("secretsmanager")
+    arn = {name: sm.describe_secret(SecretId="%s/%s" % (DEPLOYMENT, name))["ARN"]
+           for name in ("ghostunnel-cert", "ghostunnel-key", "ca-cert", "pacs-admin-password", "nginx-cert", "nginx-key")}
     secrets = {name: {s["name"]: s["valueFrom"] for s in c.get("secrets", [])} for name, c in containers.items()}
-    tunnel = {"TUNNEL_CERT_PEM": DEPLOYMENT + "/ghostunnel-cert", "TUNNEL_KEY_PEM": DEPLOYMENT + "/ghostunnel-key",
-              "TUNNEL_CA_PEM": DEPLOYMENT + "/ca-cert"}
-    assert secrets == {"pacs": {"PACS_ADMIN_PASSWORD": DEPLOYMENT + "/pacs-admin-password"},
-                       "nginx": {"NGINX_CERT_PEM": DEPLOYMENT + "/nginx-cert", "NGINX_KEY_PEM": DEPLOYMENT + "/nginx-key"},
+    tunnel = {"TUNNEL_CERT_PEM": arn["ghostunnel-cert"], "TUNNEL_KEY_PEM": arn["ghostunnel-key"], "TUNNEL_CA_PEM": arn["ca-cert"]}
+    assert secrets == {"pacs": {"PACS_ADMIN_PASSWORD": arn["pacs-admin-password"]},
+                       "nginx": {"NGINX_CERT_PEM": arn["nginx-cert"], "NGINX_KEY_PEM": arn["nginx-key"]},
                        "tunnel-server": tunnel, "tunnel-client": tunnel}
     env = {name: {e["name"]: e["value"] for e in c.get("environment", [])} for name, c in containers.items()}
     orthanc = json.loads(env["pacs"]["ORTHANC_CONF"])
@@ -104,8 +107,8 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     assert sorted(arn.split("/")[-1] for arn in condition) == sorted([points["images"], points["index"]])
     execution = iam.get_role_policy(RoleName=DEPLOYMENT + "-pacs-execution", PolicyName="execution_policy")["PolicyDocument"]
     [read] = [s for s in execution["Statement"] if s["Sid"] == "ReadTheTasksSecrets"]
-    assert sorted(r.split(":secret:")[1] for r in read["Resource"]) == sorted(
-        "%s/%s-*" % (DEPLOYMENT, n) for n in ("nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "ca-cert", "pacs-admin-password"))
+    # exactly the secrets the task reads, by their full ARNs
+    assert sorted(read["Resource"]) == sorted(arn.values())
 
 
 def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command_lines(site, aws_client, run_playbook, tmp_path):
@@ -125,9 +128,17 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
         "pacs_service_web_target_group": DEPLOYMENT + "-web", "pacs_service_store_target_group": DEPLOYMENT + "-store",
         "pacs_service_qr_target_group": DEPLOYMENT + "-qr",
     }
+    # the foundation's secrets of it-ecs, which the task reads (Dicoogle has no admin password secret)
+    sm = aws_client("secretsmanager")
+    names = ["it-ecs/%s" % n for n in ("nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "ca-cert")]
+    missing = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
+    assert missing.rc != 0 and "the secrets " + ", ".join(names) + " (foundation role)" in " ".join(missing.output.split()), missing
+    assert aws_client("ecs").list_task_definitions(familyPrefix="it-ecs-pacs")["taskDefinitionArns"] == []
+    for name in names:
+        sm.create_secret(Name=name, SecretString="-", Tags=[{"Key": "dicoogle:deployment", "Value": "it-ecs"}])
     up = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
-    assert up.rc == 0, up
     try:
+        assert up.rc == 0, up
         containers = containers_of(task_definition(aws_client, "it-ecs-pacs"))
         assert [containers[name]["command"] for name in ("tunnel-server", "tunnel-client")] == ghostunnel_commands(6666)
         assert "--allow-all" not in containers["tunnel-server"]["command"]
@@ -142,8 +153,12 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
         assert "proxy_pass http://127.0.0.1:8080;" in {e["name"]: e["value"] for e in containers["nginx"]["environment"]}["NGINX_CONF"]
         again = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
         assert again.rc == 0 and again.changed == 0, again
+        assert sorted(s["valueFrom"] for s in containers["nginx"]["secrets"]) == sorted(
+            sm.describe_secret(SecretId=name)["ARN"] for name in names[:2])
     finally:
         down = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=dict(extra, role_state="absent"))
+        for name in names:
+            sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
     assert down.rc == 0, down
     assert tagged_resources(aws_client, "it-ecs") == []
     assert aws_client("ecs").list_task_definitions(familyPrefix="it-ecs-pacs", status="ACTIVE")["taskDefinitionArns"] == []

@@ -14,8 +14,9 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.dicoogle.aws.plugins.filter.ecs_docker import ecs_docker_containers, ecs_docker_volumes, ecs_secret_ids
 
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/unit/"
-SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:unit/ca-cert-AbCdEf"
-TUNNEL_SECRETS = [{"name": "TUNNEL_CERT_PEM", "valueFrom": "unit/ghostunnel-cert"}, {"name": "TUNNEL_CA_PEM", "valueFrom": SECRET_ARN}]
+SECRETS_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:unit/"
+SECRET_ARN = SECRETS_ARN + "ca-cert-AbCdEf"
+TUNNEL_SECRETS = [{"name": "TUNNEL_CERT_PEM", "valueFrom": SECRETS_ARN + "ghostunnel-cert-GhIjKl"}, {"name": "TUNNEL_CA_PEM", "valueFrom": SECRET_ARN}]
 LOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "/dicoogle/unit/pacs", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "x"}}
 CONTAINERS = [
     {"name": "pacs", "image": REGISTRY + "dicoogle:sha-1", "essential": True, "logConfiguration": LOGS,
@@ -26,7 +27,7 @@ CONTAINERS = [
     {"name": "nginx", "image": REGISTRY + "nginx:sha-2", "essential": True, "logConfiguration": LOGS,
      "portMappings": [{"containerPort": 8443, "protocol": "tcp"}],
      "environment": [{"name": "NGINX_CONF", "value": "server { listen 8443 ssl; }"}],
-     "secrets": [{"name": "NGINX_CERT_PEM", "valueFrom": "unit/nginx-cert"}]},
+     "secrets": [{"name": "NGINX_CERT_PEM", "valueFrom": SECRETS_ARN + "nginx-cert-MnOpQr"}]},
     {"name": "tunnel-server", "image": REGISTRY + "ghostunnel:sha-3", "essential": True, "logConfiguration": LOGS,
      "command": ["/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666"],
      "portMappings": [{"containerPort": 16666, "protocol": "tcp"}], "secrets": TUNNEL_SECRETS},
@@ -36,8 +37,7 @@ CONTAINERS = [
 VOLUMES = [{"name": name, "efsVolumeConfiguration": {"fileSystemId": "fs-12345678", "rootDirectory": "/", "transitEncryption": "ENABLED",
                                                      "authorizationConfig": {"accessPointId": "fsap-" + name, "iam": "ENABLED"}}}
            for name in ("images", "index")]
-SECRETS = {"unit/ghostunnel-cert": "TUNNEL CERT", "unit/nginx-cert": "NGINX CERT",
-           "arn:aws:secretsmanager:eu-west-1:123456789012:secret:unit/ca-cert-AbCdEf": "CA CERT"}
+SECRETS = {SECRETS_ARN + "ghostunnel-cert-GhIjKl": "TUNNEL CERT", SECRETS_ARN + "nginx-cert-MnOpQr": "NGINX CERT", SECRET_ARN: "CA CERT"}
 HOST = {"images": "/srv/lab/pacs/images"}
 
 
@@ -98,18 +98,20 @@ def test_a_relative_host_path_is_refused():
 
 
 def test_secret_ids_are_listed_once_in_order():
-    assert ecs_secret_ids(definition()) == ["unit/nginx-cert", "unit/ghostunnel-cert", SECRET_ARN]
+    assert ecs_secret_ids(definition()) == [SECRETS_ARN + "nginx-cert-MnOpQr", SECRETS_ARN + "ghostunnel-cert-GhIjKl", SECRET_ARN]
 
 
 def test_a_secret_without_a_value_is_refused_by_name_not_value():
-    values = {k: v for k, v in SECRETS.items() if k != "unit/nginx-cert"}
-    with pytest.raises(AnsibleFilterError, match=r"container nginx: secret NGINX_CERT_PEM \(unit/nginx-cert\) was not resolved"):
+    values = {k: v for k, v in SECRETS.items() if "nginx-cert" not in k}
+    with pytest.raises(AnsibleFilterError, match=r"container nginx: secret NGINX_CERT_PEM \(%s\) was not resolved" % (SECRETS_ARN + "nginx-cert-MnOpQr")):
         ecs_docker_containers(definition(), "lab-pacs", values)
 
 
 @pytest.mark.parametrize("value_from, message", [
     ("arn:aws:ssm:eu-west-1:123456789012:parameter/unit/nginx-cert", "which is not a Secrets Manager secret"),
     (SECRET_ARN + ":pem::", "names a JSON key or version of " + SECRET_ARN),
+    # a bare name is an SSM parameter's to ECS, not a Secrets Manager secret's
+    ("unit/nginx-cert", "'unit/nginx-cert', which ECS reads as an SSM parameter's name"),
 ])
 def test_secrets_the_lab_does_not_resolve_are_refused(value_from, message):
     changed = definition()
@@ -122,7 +124,7 @@ def test_secrets_the_lab_does_not_resolve_are_refused(value_from, message):
 def test_a_secret_arn_with_empty_key_and_version_is_the_secret_itself():
     changed = definition()
     changed["containerDefinitions"][1]["secrets"] = [{"name": "NGINX_CERT_PEM", "valueFrom": SECRET_ARN + ":::"}]
-    assert ecs_secret_ids(changed) == [SECRET_ARN, "unit/ghostunnel-cert"]
+    assert ecs_secret_ids(changed) == [SECRET_ARN, SECRETS_ARN + "ghostunnel-cert-GhIjKl"]
     assert ecs_docker_containers(changed, "lab-pacs", SECRETS)[1]["env"]["NGINX_CERT_PEM"] == "CA CERT"
 
 

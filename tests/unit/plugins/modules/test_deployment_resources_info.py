@@ -275,6 +275,15 @@ def test_resource_types_limits_the_search(aws, run_module):
     result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["secrets"]})
     assert result["resources"] == {"secrets": ["unit/ca-cert"]}
     assert result["count"] == 1
+    # the full ARN (an ECS task definition needs it), the deployment's secrets only
+    arn = aws("secretsmanager").describe_secret(SecretId="unit/ca-cert")["ARN"]
+    assert result["secret_arns"] == {"unit/ca-cert": arn}
+
+
+def test_secret_arns_only_when_secrets_are_searched(aws, run_module):
+    populate(aws)
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["kms_keys"]})
+    assert "secret_arns" not in result
 
 
 def test_resource_types_limits_the_search_to_new_types(aws, run_module):
