@@ -66,8 +66,10 @@ pytest_run() {
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(build lint sanity molecule tests)
 failed=()
+timings=()
 for stage in "${stages[@]}"; do
   printf '\n=== %s ===\n' "$stage"
+  started=$SECONDS
   case "$stage" in
     build) build ;;
     lint) lint ;;
@@ -79,7 +81,12 @@ for stage in "${stages[@]}"; do
     tests) pytest_run "${parallel[@]}" tests/unit tests/integration tests/faults tests/security ;;
     *) echo "unknown stage $stage" >&2; false ;;
   esac || failed+=("$stage")
+  timings+=("$(printf '%-9s %5d s' "$stage" $((SECONDS - started)))")
 done
+
+# Each stage's wall time, for the CI time budget.
+printf '\n=== stage times ===\n'
+printf '%s\n' "${timings[@]}"
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nFailed stages: %s\n' "${failed[*]}"

@@ -111,9 +111,16 @@ def results_by_item(results, value, key=None, default=_MISSING):
     return mapping
 
 
-def items_with_results(results, attribute):
-    """Each loop item (a dict) with the dict its result holds at ``attribute`` merged in."""
-    return [dict(result["item"], **_result_value(result, attribute, _MISSING)) for result in results]
+def subnet_requests(plan, vpc_ids, tags):
+    """The planned subnets (vpc_subnets) as ec2_vpc_subnets takes them: in their site's VPC, tagged with ``tags``
+    and their name, site and tier."""
+    requests = []
+    for subnet in plan:
+        if subnet["site"] not in vpc_ids:
+            raise AnsibleFilterError("subnet %s: no VPC ID is known for the site %s" % (subnet["name"], subnet["site"]))
+        requests.append({"vpc_id": vpc_ids[subnet["site"]], "cidr": subnet["cidr"], "az": subnet["az"], "map_public": False,
+                         "tags": dict(tags, **{"Name": subnet["name"], "dicoogle:site": subnet["site"], "dicoogle:tier": subnet["tier"]})})
+    return requests
 
 
 def subnet_ids_by_site(subnets, sites):
@@ -198,7 +205,7 @@ class FilterModule:
             "vpc_layout": vpc_layout,
             "vpc_subnets": vpc_subnets,
             "results_by_item": results_by_item,
-            "items_with_results": items_with_results,
+            "subnet_requests": subnet_requests,
             "subnet_ids_by_site": subnet_ids_by_site,
             "nat_gateway_subnets": nat_gateway_subnets,
             "nat_gateway_ids": nat_gateway_ids,

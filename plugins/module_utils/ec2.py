@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EC2's calls for vpc_purge, vpc_endpoint_service and vpc_flow_log, each failing with a message that names what
-failed."""
+"""EC2's calls for vpc_purge, vpc_endpoint_service, vpc_flow_log and ec2_vpc_subnets, each failing with a message
+that names what failed."""
 
 from __future__ import annotations
 
@@ -135,3 +135,24 @@ def retag_flow_log(client, vpc_id, flow_log_id, to_add, to_remove):
         client.delete_tags(aws_retry=True, Resources=[flow_log_id], Tags=[{"Key": k} for k in to_remove])
     if to_add:
         client.create_tags(aws_retry=True, Resources=[flow_log_id], Tags=ansible_dict_to_boto3_tag_list(to_add))
+
+
+# Subnets, converged as a list in one call (ec2_vpc_subnets)
+
+
+@EC2ErrorHandler.common_error_handler("create the subnet {cidr} in {vpc_id}")
+def create_subnet(client, vpc_id, cidr, arguments):
+    return client.create_subnet(aws_retry=True, VpcId=vpc_id, CidrBlock=cidr, **arguments)["Subnet"]
+
+
+@EC2ErrorHandler.common_error_handler("set whether the subnet {subnet_id} maps public addresses on launch")
+def set_map_public_ip(client, subnet_id, value):
+    client.modify_subnet_attribute(aws_retry=True, SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": value})
+
+
+@EC2ErrorHandler.common_error_handler("change the tags of {resource_id}")
+def retag(client, resource_id, to_add, to_remove):
+    if to_remove:
+        client.delete_tags(aws_retry=True, Resources=[resource_id], Tags=[{"Key": k} for k in to_remove])
+    if to_add:
+        client.create_tags(aws_retry=True, Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(to_add))

@@ -6,17 +6,16 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.dicoogle.aws.plugins.filter.network import (
-    items_with_results, nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids, results_by_item,
-    route_table_ids_by_site, subnet_ids_by_site, vpc_layout, vpc_subnets,
+    nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids, results_by_item,
+    route_table_ids_by_site, subnet_ids_by_site, subnet_requests, vpc_layout, vpc_subnets,
 )
 
 SITES = ["pacs", "client", "storage"]
 ZONES = ["eu-west-1a", "eu-west-1b"]
 LAYOUT = vpc_layout({"pacs": "10.10.0.0/16", "client": "10.20.0.0/16", "storage": "10.30.0.0/16"}, 2)
 PLAN = vpc_subnets(LAYOUT, ZONES, {"pacs": "d-pacs", "client": "d-client", "storage": "d-storage"})
-# as the network role registers its subnets: each planned subnet and what ec2_vpc_subnet answered
-SUBNET_RESULTS = [{"item": planned, "subnet": {"id": "subnet-%d" % i, "cidr_block": planned["cidr"]}} for i, planned in enumerate(PLAN)]
-SUBNETS = items_with_results(SUBNET_RESULTS, "subnet")
+# as the network role records its subnets: each planned subnet with what ec2_vpc_subnets answered
+SUBNETS = [dict(planned, id="subnet-%d" % i, cidr_block=planned["cidr"]) for i, planned in enumerate(PLAN)]
 
 
 def ids(subnets):
@@ -37,10 +36,16 @@ def test_a_result_without_the_value_fails_naming_the_item_unless_a_default_is_gi
     assert results_by_item(results, "vpc.id", default="") == {"pacs": "vpc-1", "client": ""}
 
 
-def test_each_planned_subnet_gets_what_aws_answered():
-    assert SUBNETS[0] == dict(PLAN[0], id="subnet-0", cidr_block=PLAN[0]["cidr"])
-    with pytest.raises(AnsibleFilterError, match="holds no subnet"):
-        items_with_results([{"item": PLAN[0]}], "subnet")
+def test_planned_subnets_are_asked_for_in_their_sites_vpc_with_their_tags():
+    vpcs = {"pacs": "vpc-1", "client": "vpc-2", "storage": "vpc-3"}
+    requests = subnet_requests(PLAN, vpcs, {"dicoogle:deployment": "d"})
+    assert [r["cidr"] for r in requests] == [p["cidr"] for p in PLAN]
+    first = PLAN[0]
+    assert requests[0] == {"vpc_id": vpcs[first["site"]], "cidr": first["cidr"], "az": first["az"], "map_public": False,
+                           "tags": {"dicoogle:deployment": "d", "Name": first["name"], "dicoogle:site": first["site"],
+                                    "dicoogle:tier": first["tier"]}}
+    with pytest.raises(AnsibleFilterError, match="subnet d-storage-public-a: no VPC ID is known for the site storage"):
+        subnet_requests(PLAN, {"pacs": "vpc-1", "client": "vpc-2"}, {})
 
 
 def test_subnet_ids_are_grouped_by_site_and_tier_in_order():
