@@ -1,0 +1,86 @@
+"""secretsmanager_secrets: a set of secrets converged in one call, as a loop over amazon.aws.secretsmanager_secret
+did; values compared, never returned."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.dicoogle.aws.plugins.modules import secretsmanager_secrets
+
+TAGS = {"dicoogle:deployment": "unit"}
+VALUES = {"unit/ca-cert": "-----BEGIN CERTIFICATE-----\nCA\n", "unit/nginx-key": "-----BEGIN PRIVATE KEY-----\nK\n"}
+
+
+def key(aws):
+    return aws("kms").create_key()["KeyMetadata"]["Arn"]
+
+
+def args(kms, **extra):
+    return dict({"secrets": dict(VALUES), "description": "unit: PKI", "kms_key_id": kms, "tags": TAGS}, **extra)
+
+
+def value(aws, name):
+    return aws("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+
+
+def test_creates_the_secrets_once_and_never_returns_a_value(aws, run_module):
+    kms = key(aws)
+    first = run_module(secretsmanager_secrets, args(kms))
+    assert first["changed"] is True
+    sm = aws("secretsmanager")
+    for name, secret in VALUES.items():
+        described = sm.describe_secret(SecretId=name)
+        assert value(aws, name) == secret and described["KmsKeyId"] == kms and described["Description"] == "unit: PKI"
+        assert {t["Key"]: t["Value"] for t in described["Tags"]} == TAGS
+    assert first["secrets"] == [{"name": n, "arn": sm.describe_secret(SecretId=n)["ARN"]} for n in VALUES]
+    assert "PRIVATE KEY" not in json.dumps(first)
+    again = run_module(secretsmanager_secrets, args(kms))
+    assert again["changed"] is False and again["secrets"] == first["secrets"]
+
+
+def test_a_changed_value_tag_or_description_is_updated_in_place_and_check_mode_changes_nothing(aws, run_module):
+    kms = key(aws)
+    first = run_module(secretsmanager_secrets, args(kms))
+    changed = dict(VALUES, **{"unit/nginx-key": "-----BEGIN PRIVATE KEY-----\nNEW\n"})
+    check = run_module(secretsmanager_secrets, args(kms, secrets=changed), check_mode=True)
+    assert check["changed"] is True and check["diff"]["after"] == {"unit/nginx-key": "changed: value"}
+    assert value(aws, "unit/nginx-key") == VALUES["unit/nginx-key"]
+    done = run_module(secretsmanager_secrets, args(kms, secrets=changed, tags={"other": "x"}, description="new"))
+    assert done["changed"] is True and value(aws, "unit/nginx-key") == changed["unit/nginx-key"]
+    assert done["diff"]["after"]["unit/ca-cert"] == "changed: description, tags"
+    described = aws("secretsmanager").describe_secret(SecretId="unit/ca-cert")
+    assert described["Description"] == "new" and {t["Key"]: t["Value"] for t in described["Tags"]} == {"other": "x"}
+    assert done["secrets"] == first["secrets"]  # the same secrets, not new ones
+
+
+def test_without_overwrite_a_value_is_only_written_at_creation(aws, run_module):
+    kms = key(aws)
+    run_module(secretsmanager_secrets, args(kms))
+    kept = run_module(secretsmanager_secrets, args(kms, secrets={"unit/ca-cert": "other"}, overwrite=False))
+    assert kept["changed"] is False and value(aws, "unit/ca-cert") == VALUES["unit/ca-cert"]
+
+
+def test_check_mode_on_new_secrets_creates_none(aws, run_module):
+    check = run_module(secretsmanager_secrets, args(key(aws)), check_mode=True)
+    assert check["changed"] is True and check["secrets"] == [{"name": n} for n in VALUES]
+    assert aws("secretsmanager").list_secrets()["SecretList"] == []
+
+
+def test_a_secret_scheduled_for_deletion_is_restored_and_deleted_at_once_on_request(aws, run_module):
+    kms = key(aws)
+    run_module(secretsmanager_secrets, args(kms))
+    sm = aws("secretsmanager")
+    sm.delete_secret(SecretId="unit/ca-cert", RecoveryWindowInDays=7)
+    restored = run_module(secretsmanager_secrets, args(kms))
+    assert restored["changed"] is True and restored["diff"]["after"] == {"unit/ca-cert": "changed: restored"}
+    assert "DeletedDate" not in sm.describe_secret(SecretId="unit/ca-cert") and value(aws, "unit/ca-cert") == VALUES["unit/ca-cert"]
+    gone = run_module(secretsmanager_secrets, {"names": list(VALUES) + ["unit/never-made"], "recovery_window": 0, "state": "absent"})
+    assert gone["changed"] is True and sorted(gone["diff"]["after"]) == sorted(VALUES)
+    assert sm.list_secrets()["SecretList"] == []
+    again = run_module(secretsmanager_secrets, {"names": list(VALUES), "recovery_window": 0, "state": "absent"})
+    assert again["changed"] is False
+
+
+def test_a_recovery_window_aws_refuses_is_refused_first(aws, run_module):
+    result = run_module(secretsmanager_secrets, {"names": ["unit/x"], "recovery_window": 3, "state": "absent"})
+    assert result["failed"] is True and "recovery_window must be 0 (at once) or 7 to 30 days; got 3" in result["msg"]
