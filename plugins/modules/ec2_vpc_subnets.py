@@ -17,7 +17,7 @@ description:
     subnets. Options and results are named as that module names them.
   - A subnet is found by its VPC and CIDR block. One that exists in another availability zone than the one
     asked for is an error, as a subnet cannot move. Subnets not in the list are left alone; deleting them is
-    amazon.aws.ec2_vpc_subnet's (O(state=absent)) or a whole VPC's teardown's job.
+    amazon.aws.ec2_vpc_subnet's (with its state absent) or a whole VPC's teardown's job.
   - Supports check mode and diff mode.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
