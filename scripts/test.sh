@@ -3,6 +3,8 @@
 # ansible-test sanity, molecule scenarios of the host roles, then pytest (unit tests, then
 # integration tests against moto).
 #   scripts/test.sh [build|lint|sanity|molecule|unit|integration]...   (no argument: all of them)
+# Stages joined by "+" run side by side (each its own process, its output printed when all are
+# done): with no argument, lint, sanity and molecule do, as none of them needs the others.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,16 +44,26 @@ sanity() {
   return $rc
 }
 
+molecule_lane() {
+  # Scenarios one after another, each "role" or "role:tunnel engine"; a container of its own per
+  # scenario, so that lanes can run side by side.
+  local spec role engine rc=0
+  for spec in "$@"; do
+    role="${spec%%:*}"
+    engine=""
+    [ "$role" != "$spec" ] && engine="${spec#*:}"
+    (cd "$ROOT/roles/$role" && env DICOOGLE_MOLECULE_INSTANCE="dicoogle-molecule-$role${engine:+-$engine}" \
+      ${engine:+DICOOGLE_TUNNEL_ENGINE=$engine} molecule test) || rc=1
+  done
+  return $rc
+}
+
 molecule_run() {
   # Each host role's scenario: converge, idempotence, verify with real DICOM traffic in a systemd
   # container. The tunnel role runs with each engine: ghostunnel (the default, from the build
-  # folder that set-up filled) and stunnel.
-  local role rc=0
-  for role in dcmtk storescp tunnel; do
-    (cd "$ROOT/roles/$role" && molecule test) || rc=1
-  done
-  (cd "$ROOT/roles/tunnel" && DICOOGLE_TUNNEL_ENGINE=stunnel molecule test) || rc=1
-  return $rc
+  # folder that set-up filled) and stunnel; its two scenarios share the role's molecule state, so
+  # they run in one lane, beside the lane of the other roles.
+  side_by_side "molecule:dcmtk,storescp" "molecule:tunnel,tunnel:stunnel"
 }
 
 # Test files run two at a time (pytest-xdist; a file's tests stay together on one worker, which
@@ -63,25 +75,57 @@ pytest_run() {
   "$VENV/bin/python" -m pytest "$@"
 }
 
+run_stage() {
+  case "$1" in
+    build) build ;;
+    lint) lint ;;
+    sanity) sanity ;;
+    molecule) molecule_run ;;
+    molecule:*) local lane="${1#molecule:}"; molecule_lane ${lane//,/ } ;;
+    unit) pytest_run tests/unit ;;
+    integration) pytest_run "${parallel[@]}" tests/integration tests/faults ;;
+    security) pytest_run "${parallel[@]}" tests/security ;;
+    tests) pytest_run "${parallel[@]}" tests/unit tests/integration tests/faults tests/security ;;
+    *) echo "unknown stage $1" >&2; false ;;
+  esac
+}
+
+side_by_side() {
+  # The stages given, each in a process of its own; their outputs in order once all are done.
+  # Fails when one of them does.
+  local logs stage pids=() rc=0 i=0
+  logs="$(mktemp -d)"
+  for stage in "$@"; do
+    (started=$SECONDS; run_stage "$stage" >"$logs/$i.log" 2>&1; code=$?
+     printf '%s %d\n' "$code" $((SECONDS - started)) >"$logs/$i.rc"; exit "$code") &
+    pids+=($!)
+    i=$((i + 1))
+  done
+  i=0
+  for stage in "$@"; do
+    wait "${pids[$i]}" || rc=1
+    printf '\n--- %s (%s s, exit %s) ---\n' "$stage" "$(cut -d' ' -f2 "$logs/$i.rc")" "$(cut -d' ' -f1 "$logs/$i.rc")"
+    cat "$logs/$i.log"
+    i=$((i + 1))
+  done
+  rm -rf "$logs"
+  return $rc
+}
+
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(build lint sanity molecule tests)
+[ ${#stages[@]} -eq 0 ] && stages=(build lint+sanity+molecule tests)
 failed=()
 timings=()
 for stage in "${stages[@]}"; do
   printf '\n=== %s ===\n' "$stage"
   started=$SECONDS
-  case "$stage" in
-    build) build ;;
-    lint) lint ;;
-    sanity) sanity ;;
-    molecule) molecule_run ;;
-    unit) pytest_run tests/unit ;;
-    integration) pytest_run "${parallel[@]}" tests/integration tests/faults ;;
-    security) pytest_run "${parallel[@]}" tests/security ;;
-    tests) pytest_run "${parallel[@]}" tests/unit tests/integration tests/faults tests/security ;;
-    *) echo "unknown stage $stage" >&2; false ;;
-  esac || failed+=("$stage")
-  timings+=("$(printf '%-9s %5d s' "$stage" $((SECONDS - started)))")
+  if [[ "$stage" == *+* ]]; then
+    IFS=+ read -r -a group <<<"$stage"
+    side_by_side "${group[@]}"
+  else
+    run_stage "$stage"
+  fi || failed+=("$stage")
+  timings+=("$(printf '%-22s %5d s' "$stage" $((SECONDS - started)))")
 done
 
 # Each stage's wall time, for the CI time budget.
