@@ -81,7 +81,7 @@ run_stage() {
     lint) lint ;;
     sanity) sanity ;;
     molecule) molecule_run ;;
-    molecule:*) local lane="${1#molecule:}"; molecule_lane ${lane//,/ } ;;
+    molecule:*) local lane; IFS=, read -r -a lane <<<"${1#molecule:}"; molecule_lane "${lane[@]}" ;;
     unit) pytest_run tests/unit ;;
     integration) pytest_run "${parallel[@]}" tests/integration tests/faults ;;
     security) pytest_run "${parallel[@]}" tests/security ;;
