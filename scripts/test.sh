@@ -95,6 +95,8 @@ side_by_side() {
   # Fails when one of them does.
   local logs stage pids=() rc=0 i=0
   logs="$(mktemp -d)"
+  # Interrupted (CI's time limit, Ctrl-C): stop the stages and show what they printed so far.
+  trap 'kill "${pids[@]}" 2>/dev/null; tail -n 40 "$logs"/*.log; exit 130' INT TERM
   for stage in "$@"; do
     (started=$SECONDS; run_stage "$stage" >"$logs/$i.log" 2>&1; code=$?
      printf '%s %d\n' "$code" $((SECONDS - started)) >"$logs/$i.rc"; exit "$code") &
@@ -108,6 +110,7 @@ side_by_side() {
     cat "$logs/$i.log"
     i=$((i + 1))
   done
+  trap - INT TERM
   rm -rf "$logs"
   return $rc
 }

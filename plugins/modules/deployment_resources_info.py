@@ -166,7 +166,7 @@ secret_arns:
   description:
     - The full ARN of each of the deployment's secrets, by name (an ECS task definition reads a
       Secrets Manager secret by its full ARN).
-  returned: when C(secrets) is among O(resource_types)
+  returned: when C(secrets) is among O(resource_types), or O(resource_types) is not given
   type: dict
   sample:
     dicoogle/ca-cert: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dicoogle/ca-cert-AbCdEf"

@@ -44,11 +44,10 @@ options:
         type: bool
         default: false
       tags:
-        description: The subnet's tags.
+        description: The subnet's tags; not given, the tags of a subnet that exists are left as they are.
         type: dict
-        default: {}
   purge_tags:
-    description: Whether tags not in O(subnets[].tags) are removed.
+    description: Whether tags not in O(subnets[].tags) are removed (for a subnet whose tags are given).
     type: bool
     default: true
   wait_timeout:
@@ -152,7 +151,8 @@ def check(module, wanted_list, existing):
 def run(module):
     params = module.params
     client = ec2.client_of(module)
-    wanted_list = [dict(w, tags={str(k): str(v) for k, v in (w["tags"] or {}).items()}) for w in params["subnets"]]
+    wanted_list = [dict(w, tags=None if w["tags"] is None else {str(k): str(v) for k, v in w["tags"].items()})
+                   for w in params["subnets"]]
     vpc_ids = sorted({w["vpc_id"] for w in wanted_list})
     existing = read_subnets(client, vpc_ids) if vpc_ids else {}
     check(module, wanted_list, existing)
@@ -163,7 +163,7 @@ def run(module):
         current = existing.get((wanted["vpc_id"], wanted["cidr"]))
         if current is None:
             changed = True
-            after[name] = planned(wanted, wanted["tags"])
+            after[name] = planned(wanted, wanted["tags"] or {})
             if module.check_mode:
                 results.append(after[name])
                 continue
@@ -171,12 +171,12 @@ def run(module):
             if wanted["tags"]:
                 arguments["TagSpecifications"] = [{"ResourceType": "subnet", "Tags": ansible_dict_to_boto3_tag_list(wanted["tags"])}]
             subnet = ec2.create_subnet(client, wanted["vpc_id"], wanted["cidr"], arguments)
-            if wanted["map_public"]:
-                ec2.set_map_public_ip(client, subnet["SubnetId"], True)
-                subnet["MapPublicIpOnLaunch"] = True
-            subnet.setdefault("Tags", ansible_dict_to_boto3_tag_list(wanted["tags"]))
+            subnet.setdefault("Tags", ansible_dict_to_boto3_tag_list(wanted["tags"] or {}))
             created.append(subnet["SubnetId"])
-            results.append(described(subnet))
+            result = described(subnet)
+            # set once the subnet is available (EC2 may not know a subnet yet just after creating it)
+            result["map_public_ip_on_launch"] = wanted["map_public"]
+            results.append(result)
             continue
         result = described(current)
         before[name] = dict(result)
@@ -185,7 +185,8 @@ def run(module):
             if not module.check_mode:
                 ec2.set_map_public_ip(client, result["id"], wanted["map_public"])
             result["map_public_ip_on_launch"] = wanted["map_public"]
-        to_add, to_remove, tags_after = tag_changes(result["tags"], wanted["tags"], params["purge_tags"])
+        to_add, to_remove, tags_after = tag_changes(result["tags"], wanted["tags"], params["purge_tags"]) \
+            if wanted["tags"] is not None else ({}, [], result["tags"])
         if to_add or to_remove:
             changed = True
             if not module.check_mode:
@@ -209,6 +210,8 @@ def run(module):
         for result in results:
             if result.get("id") in final:
                 result["state"] = final[result["id"]]
+                if result["map_public_ip_on_launch"]:
+                    ec2.set_map_public_ip(client, result["id"], True)
     module.exit_json(changed=changed, subnets=results, diff={"before": before, "after": after})
 
 
@@ -219,7 +222,7 @@ def main():
             cidr=dict(type="str", required=True),
             az=dict(type="str"),
             map_public=dict(type="bool", default=False),
-            tags=dict(type="dict", default={}),
+            tags=dict(type="dict"),
         )),
         purge_tags=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=300),

@@ -35,14 +35,16 @@ options:
     type: str
     default: ""
   kms_key_id:
-    description: The KMS key (ARN, ID or alias) that encrypts every secret of O(secrets); not given, Secrets Manager's own.
+    description:
+      - The KMS key that encrypts every secret of O(secrets); not given, Secrets Manager's own.
+      - Compared with the key DescribeSecret reports, as given at the secret's creation; give the key's ARN,
+        as the key of a secret is compared by that string.
     type: str
   tags:
-    description: The tags of every secret of O(secrets).
+    description: The tags of every secret of O(secrets); not given, their tags are left as they are.
     type: dict
-    default: {}
   purge_tags:
-    description: Whether tags not in O(tags) are removed.
+    description: Whether tags not in O(tags) are removed (when O(tags) is given).
     type: bool
     default: true
   overwrite:
@@ -134,7 +136,7 @@ def converge(module, client, name, value, tags):
     if params["kms_key_id"] and found.get("KmsKeyId") != params["kms_key_id"]:
         update["KmsKeyId"] = params["kms_key_id"]
     if update:
-        changes.extend(sorted(k.lower() for k in update))
+        changes.extend(sorted({"Description": "description", "KmsKeyId": "kms_key_id"}[k] for k in update))
         if not module.check_mode:
             secretsmanager.update(client, name, update)
     # a restored secret's value is read once it is restored (check mode: it is compared as if it were)
@@ -143,7 +145,8 @@ def converge(module, client, name, value, tags):
             changes.append("value")
             if not module.check_mode:
                 secretsmanager.put_value(client, name, value)
-    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(found.get("Tags") or []), tags, params["purge_tags"])[:2]
+    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(found.get("Tags") or []), tags, params["purge_tags"])[:2] \
+        if tags is not None else ({}, [])
     if to_add or to_remove:
         changes.append("tags")
         if not module.check_mode:
@@ -167,7 +170,7 @@ def run(module):
             if not module.check_mode:
                 secretsmanager.delete(client, name, params["recovery_window"])
         module.exit_json(changed=bool(after), secrets=results, diff={"before": before, "after": after})
-    tags = {str(k): str(v) for k, v in params["tags"].items()}
+    tags = None if params["tags"] is None else {str(k): str(v) for k, v in params["tags"].items()}
     for name, value in params["secrets"].items():
         changes, arn = converge(module, client, name, str(value), tags)
         results.append({"name": name, **({"arn": arn} if arn else {})})
@@ -182,7 +185,7 @@ def main():
         names=dict(type="list", elements="str"),
         description=dict(type="str", default=""),
         kms_key_id=dict(type="str"),
-        tags=dict(type="dict", default={}),
+        tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
         overwrite=dict(type="bool", default=True),
         recovery_window=dict(type="int", default=30),

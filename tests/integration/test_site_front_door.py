@@ -3,6 +3,8 @@ the ACM certificate requested and validated through DNS."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.deployment import SITE_DEPLOYMENT as DEPLOYMENT
@@ -60,7 +62,8 @@ def test_front_door_signs_users_in_with_cognito_before_nginx(site, aws_client):
 
 def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws_client, run_playbook, tmp_path):
     """The AWS default (front_door_certificate: acm), as another deployment (it-acm) on the site's
-    network: ACM's validation record is published in the public zone, the run waits for ISSUED
+    network, requested early as site.yml does: ACM's validation record is published in the public
+    zone, the role's own pass skips the zone and the request done earlier and waits for ISSUED
     (moto issues after its validation wait), the listener uses it; teardown removes record and
     certificate."""
     ec2 = aws_client("ec2")
@@ -74,9 +77,13 @@ def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws
         "front_door_log_bucket_name": "%s-logs-123456789012-eu-west-1" % DEPLOYMENT, "front_door_kms_alias": "alias/" + DEPLOYMENT,
         "front_door_users": [], "front_door_certificate_wait_timeout": 180,
     }
-    up = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=extra)
+    up = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=dict(extra, early_request="true"))
     try:
         assert up.rc == 0, up
+        # made in the early pass, skipped in the role's own
+        for task in ("Find the public hosted zone of the domain", "Request the web certificate from ACM"):
+            assert re.findall(r"^TASK \[dicoogle\.aws\.front_door : %s.*\n(ok|changed|skipping):" % task, up.output, re.M) == [
+                "ok" if task.startswith("Find") else "changed", "skipping"], up
         acm, route53, elb = aws_client("acm"), aws_client("route53"), aws_client("elbv2")
         [summary] = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == "dicoogle-eu-west-1.acm.dicoogle.test"]
         cert = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]

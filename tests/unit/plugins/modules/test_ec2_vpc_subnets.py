@@ -82,3 +82,12 @@ def test_a_subnet_asked_in_another_zone_or_twice_is_refused_before_any_change(aw
     twice = run_module(ec2_vpc_subnets, {"subnets": layout(a, b) + layout(a, b)[1:2]})
     assert twice["failed"] is True and "lists 10.0.10.0/24 in %s twice" % a in twice["msg"]
     assert len(subnets_of(aws, a)) == 1
+
+
+def test_without_tags_a_subnets_tags_are_left_as_they_are(aws, run_module):
+    a, b = vpc(aws), vpc(aws, "10.1.0.0/16")
+    run_module(ec2_vpc_subnets, {"subnets": layout(a, b)})
+    untagged = [{k: v for k, v in s.items() if k != "tags"} for s in layout(a, b)]
+    again = run_module(ec2_vpc_subnets, {"subnets": untagged})
+    assert again["changed"] is False and again["subnets"][0]["tags"] == dict(TAGS, Name="a-public-a")
+    assert {t["Key"] for t in subnets_of(aws, a)["10.0.0.0/24"]["Tags"]} == {"dicoogle:deployment", "Name"}

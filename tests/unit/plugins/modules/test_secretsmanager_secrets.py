@@ -84,3 +84,23 @@ def test_a_secret_scheduled_for_deletion_is_restored_and_deleted_at_once_on_requ
 def test_a_recovery_window_aws_refuses_is_refused_first(aws, run_module):
     result = run_module(secretsmanager_secrets, {"names": ["unit/x"], "recovery_window": 3, "state": "absent"})
     assert result["failed"] is True and "recovery_window must be 0 (at once) or 7 to 30 days; got 3" in result["msg"]
+
+
+def test_another_key_re_encrypts_and_without_tags_the_tags_stay(aws, run_module):
+    first_key, second_key = key(aws), key(aws)
+    run_module(secretsmanager_secrets, args(first_key))
+    moved = run_module(secretsmanager_secrets, {"secrets": dict(VALUES), "description": "unit: PKI", "kms_key_id": second_key})
+    assert moved["changed"] is True and moved["diff"]["after"]["unit/ca-cert"] == "changed: kms_key_id"
+    described = aws("secretsmanager").describe_secret(SecretId="unit/ca-cert")
+    assert described["KmsKeyId"] == second_key and {t["Key"]: t["Value"] for t in described["Tags"]} == TAGS
+    assert run_module(secretsmanager_secrets, {"secrets": dict(VALUES), "description": "unit: PKI", "kms_key_id": second_key})["changed"] is False
+
+
+def test_a_secret_scheduled_for_deletion_is_left_to_go_unless_it_must_go_at_once(aws, run_module):
+    run_module(secretsmanager_secrets, args(key(aws)))
+    sm = aws("secretsmanager")
+    sm.delete_secret(SecretId="unit/ca-cert", RecoveryWindowInDays=7)
+    scheduled = run_module(secretsmanager_secrets, {"names": ["unit/ca-cert"], "recovery_window": 7, "state": "absent"})
+    assert scheduled["changed"] is False and "DeletedDate" in sm.describe_secret(SecretId="unit/ca-cert")
+    at_once = run_module(secretsmanager_secrets, {"names": ["unit/ca-cert"], "recovery_window": 0, "state": "absent"})
+    assert at_once["changed"] is True and [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["unit/nginx-key"]
