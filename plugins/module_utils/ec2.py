@@ -129,15 +129,7 @@ def create_flow_log(client, vpc_id, arguments):
     return client.create_flow_logs(aws_retry=True, ResourceIds=[vpc_id], ResourceType="VPC", **arguments)
 
 
-@EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")
-def retag_flow_log(client, vpc_id, flow_log_id, to_add, to_remove):
-    if to_remove:
-        client.delete_tags(aws_retry=True, Resources=[flow_log_id], Tags=[{"Key": k} for k in to_remove])
-    if to_add:
-        client.create_tags(aws_retry=True, Resources=[flow_log_id], Tags=ansible_dict_to_boto3_tag_list(to_add))
-
-
-# Subnets, converged as a list in one call (ec2_vpc_subnets)
+# Subnets, converged as a list in one call (ec2_vpc_subnets); tags of any EC2 resource
 
 
 @EC2ErrorHandler.common_error_handler("create the subnet {cidr} in {vpc_id}")

@@ -123,7 +123,7 @@ def run(module):
         ec2.delete_flow_logs(client, vpc_id, remove)
     result = {"flow_log_id": keep[0]["FlowLogId"]} if keep else {}
     if to_add or to_remove:
-        ec2.retag_flow_log(client, vpc_id, keep[0]["FlowLogId"], to_add, to_remove)
+        ec2.retag(client, keep[0]["FlowLogId"], to_add, to_remove)
     if create:
         request = dict(TrafficType=params["traffic_type"], LogDestinationType="s3", LogDestination=params["destination"],
                        MaxAggregationInterval=params["max_aggregation_interval"])
