@@ -26,6 +26,8 @@ from moto.ec2.models.nat_gateways import NatGatewayBackend
 from moto.ec2.models.vpcs import VPCBackend
 from moto.efs.exceptions import BadRequest
 from moto.efs.models import EFSBackend
+from moto.ecs.exceptions import InvalidParameterException as ECSInvalidParameterException
+from moto.ecs.models import EC2ContainerServiceBackend
 from moto.elbv2.exceptions import ELBClientError
 from moto.elbv2.models import ELBv2Backend
 from moto.iam.exceptions import ValidationError as IAMValidationError
@@ -33,6 +35,7 @@ from moto.iam.models import IAMBackend
 from moto.s3.exceptions import InvalidTargetBucketForLogging
 from moto.s3.models import FakeBucket, s3_backends
 from moto.servicequotas.models import ServiceQuotasBackend
+from moto.ssm.models import ssm_backends
 
 # Amazon VPC quotas: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
 # Elastic IP addresses: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html#using-instance-addressing-limit
@@ -236,6 +239,36 @@ def _certificate_domain(self, domain_name, *args, **kwargs):
         raise JsonRESTError("ValidationException", "The first domain name can be no longer than 64 characters.")
 
 
+# --- Task definitions ---------------------------------------------------------------------------
+
+# ECS secrets: "valueFrom: ... either the full ARN of the AWS Secrets Manager secret or the full ARN
+# of the parameter in the SSM Parameter Store ... If the SSM Parameter Store parameter exists in the
+# same Region as the task you're launching, then you can use either the full ARN or name of the
+# parameter." https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Secret.html
+# AWS registers any string and fails each task of the service as it starts; the lab refuses the
+# service (created or updated) at once, naming the secret.
+def _service_secrets(self, task_definition_str):
+    if not task_definition_str:
+        return
+    definition = self.describe_task_definition(task_definition_str)
+    parameters = ssm_backends[self.account_id][self.region_name]
+    for container in definition.container_definitions:
+        for secret in container.get("secrets") or []:
+            source = secret.get("valueFrom", "")
+            if not source.startswith("arn:") and source not in parameters.get_parameters([source]):
+                raise ECSInvalidParameterException(
+                    "ResourceInitializationError: unable to pull secrets: container %s, secret %s: %r is no SSM parameter "
+                    "of this region (a Secrets Manager secret is read by its full ARN)" % (container.get("name"), secret.get("name"), source))
+
+
+def _create_service_secrets(self, *args, **kwargs):
+    _service_secrets(self, _arg(args, kwargs, 3, "task_definition_str"))
+
+
+def _update_service_secrets(self, service_properties):
+    _service_secrets(self, service_properties.get("task_definition"))
+
+
 RULES = [
     (ElasticAddressBackend, "allocate_address", _eip_quota),
     (VPCBackend, "create_vpc", _vpc_quota),
@@ -253,6 +286,8 @@ RULES = [
     (CognitoIdpBackend, "create_user_pool", _user_pool_name),
     (CognitoIdpBackend, "create_user_pool_domain", _user_pool_domain),
     (AWSCertificateManagerBackend, "request_certificate", _certificate_domain),
+    (EC2ContainerServiceBackend, "create_service", _create_service_secrets),
+    (EC2ContainerServiceBackend, "update_service", _update_service_secrets),
 ]
 
 

@@ -240,6 +240,27 @@ def test_certificate_first_name_length(client):
     refused(lambda: acm.request_certificate(DomainName="a" * 60 + ".example.org", ValidationMethod="DNS"), "ValidationException")
 
 
+def test_a_service_whose_task_reads_a_secret_by_a_bare_name_is_refused(client):
+    ecs, sm, ssm = client("ecs"), client("secretsmanager"), client("ssm")
+    arn = sm.create_secret(Name="unit/ca-cert", SecretString="x")["ARN"]
+    ssm.put_parameter(Name="unit-param", Value="x", Type="SecureString")
+    ecs.create_cluster(clusterName="unit")
+
+    def family(name, value_from):
+        container = {"name": "c", "image": "nginx", "memory": 128, "secrets": [{"name": "S", "valueFrom": value_from}]}
+        return ecs.register_task_definition(family=name, containerDefinitions=[container])["taskDefinition"]["taskDefinitionArn"]
+
+    # a Secrets Manager ARN, or an SSM parameter's name: ECS starts the tasks
+    ecs.create_service(cluster="unit", serviceName="by-arn", taskDefinition=family("by-arn", arn), desiredCount=1)
+    ecs.create_service(cluster="unit", serviceName="by-param", taskDefinition=family("by-param", "unit-param"), desiredCount=1)
+    # a secret's bare name is no SSM parameter: every task would fail to start
+    bare = family("bare", "unit/ca-cert")
+    message = refused(lambda: ecs.create_service(cluster="unit", serviceName="bare", taskDefinition=bare, desiredCount=1),
+                      "InvalidParameterException")
+    assert "'unit/ca-cert' is no SSM parameter" in message and "secret S" in message
+    refused(lambda: ecs.update_service(cluster="unit", service="by-arn", taskDefinition=bare), "InvalidParameterException")
+
+
 def test_flow_logs_deliver_under_an_s3_prefix(client):
     """A moto gap the lab's server fixes: the destination's prefix is not part of the bucket's name."""
     ec2 = client("ec2")
