@@ -25,12 +25,11 @@ def _others(resources, deployment, tag_key):
 def _in_use(resource, usage, deployment, tag_key):
     if resource == "new_vpc":
         return 0  # counted in VPCs the deployment makes: nothing else is in them
-    if resource == "nat_gateway":
-        zones = {s["id"]: s["availability_zone"] for s in usage["nat_gateway"].get("subnets", [])}
-        busiest = Counter(zones.get(n["subnet_id"], "?") for n in _others(usage["nat_gateway"]["nats"], deployment, tag_key))
-        return max(busiest.values(), default=0)
     if resource not in usage:
         raise AnsibleFilterError("quota_rows: no usage given for resource %r" % resource)
+    if resource == "nat_gateway":  # the quota is per zone: the busiest zone counts
+        busiest = Counter(n.get("availability_zone") or "?" for n in _others(usage[resource], deployment, tag_key))
+        return max(busiest.values(), default=0)
     return len(_others(usage[resource], deployment, tag_key))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import stat
 from types import SimpleNamespace
 
@@ -89,6 +90,45 @@ def test_second_run_changes_nothing(pki):
     converge = pki.converge
     again = converge()
     assert again.rc == 0 and again.changed == 0, again
+
+
+def task_result(output, task):
+    """The first result line printed under a task's banner (ok, changed, skipping, ...)."""
+    banner = output.index("TASK [dicoogle.aws.pki : %s]" % task)
+    return [line for line in output[banner:].splitlines()[1:] if line.strip()][0]
+
+
+def test_an_unchanged_pki_is_not_checked_again(pki):
+    """The 21 module starts of the full pass are skipped when the fingerprint of what was asked
+    and of the files is the one the last pass left."""
+    again = pki.converge()
+    assert again.rc == 0 and again.changed == 0, again
+    for task in ("Create the CA private key", "Create the leaf private keys", "Issue the leaf certificates from the CA"):
+        assert task_result(again.output, task).startswith("skipping"), task
+
+
+def test_a_key_opened_to_others_is_closed_again(pki):
+    """A file's mode is part of the fingerprint: the full pass runs and puts 0600 back."""
+    key = pki.dir / "client.key"
+    key.chmod(0o644)
+    run = pki.converge()
+    assert run.rc == 0 and run.changed >= 1, run
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert task_result(run.output, "Create the leaf private keys").startswith("ok")
+
+
+def test_a_changed_name_reissues_its_leaf(pki, tmp_path):
+    """What is asked is part of the fingerprint: a new SAN reissues that leaf."""
+    before = serials(pki.dir)
+    extra = [{"name": "web", "common_name": "dicoogle-eu-west-1.lab.dicoogle.test",
+              "dns": ["dicoogle-eu-west-1.lab.dicoogle.test", "web.lab.dicoogle.test"], "extended_key_usage": ["serverAuth"]}]
+    run = pki.converge("-e", '{"pki_extra_leaves": %s}' % json.dumps(extra))
+    assert run.rc == 0 and run.changed >= 1, run
+    san = load(pki.dir / "web.crt").extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "web.lab.dicoogle.test" in san.get_values_for_type(x509.DNSName)
+    assert serials(pki.dir) == before  # the other leaves are kept
+    back = pki.converge()  # and back to the lab's leaf
+    assert back.rc == 0 and back.changed >= 1, back
 
 
 def forge_near_expiry(pki_dir, leaf, days):

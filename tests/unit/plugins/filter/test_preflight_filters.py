@@ -21,9 +21,7 @@ QUOTAS = [
 def usage(eips=0, own_eips=0, nats_in_a=0):
     return {
         "elastic_ip": [{"tags": {}}] * eips + [{"tags": {TAG: "pacs"}}] * own_eips,
-        "nat_gateway": {"nats": [{"subnet_id": "subnet-a", "tags": {}}] * nats_in_a + [{"subnet_id": "subnet-b", "tags": {}}],
-                        "subnets": [{"id": "subnet-a", "availability_zone": "eu-west-1a"},
-                                    {"id": "subnet-b", "availability_zone": "eu-west-1b"}]},
+        "nat_gateway": [{"availability_zone": "eu-west-1a", "tags": {}}] * nats_in_a + [{"availability_zone": "eu-west-1b", "tags": {}}],
     }
 
 

@@ -31,3 +31,24 @@ def test_the_region_offers_what_aws_publishes_and_nothing_else(aws, run_module):
     assert result["changed"] is False and result["region"] == "eu-west-1"
     assert result["offered"] == wanted[:-1]  # 11 names: two GetParameters batches
     assert result["missing"] == ["no-such-service"]
+
+
+def test_usage_reads_what_the_region_holds_in_the_same_run(aws, run_module):
+    ec2 = aws("ec2")
+    default_vpcs = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "dicoogle:deployment", "Value": "pacs"}]}])["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24", AvailabilityZone="eu-west-1b")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    result = run_module(service_quota_info, {"quotas": [{"service_code": "vpc", "quota_code": "L-F678F1CE"}],
+                                             "usage": ["vpc", "internet_gateway", "elastic_ip", "nat_gateway"]})
+    usage = result["usage"]
+    assert {v["id"] for v in usage["vpc"]} == default_vpcs | {vpc}
+    assert [v["tags"] for v in usage["vpc"] if v["id"] == vpc] == [{"dicoogle:deployment": "pacs"}]
+    assert igw in {g["id"] for g in usage["internet_gateway"]}
+    assert [a["id"] for a in usage["elastic_ip"]] == [eip]
+    assert usage["nat_gateway"] == [{"id": nat, "availability_zone": "eu-west-1b", "tags": {}}]
+    # without usage, nothing of EC2 is read
+    assert run_module(service_quota_info, {"quotas": [{"service_code": "vpc", "quota_code": "L-F678F1CE"}]})["usage"] == {}
