@@ -148,3 +148,23 @@ def retag(client, resource_id, to_add, to_remove):
         client.delete_tags(aws_retry=True, Resources=[resource_id], Tags=[{"Key": k} for k in to_remove])
     if to_add:
         client.create_tags(aws_retry=True, Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(to_add))
+
+
+# Security groups, converged as a list in one call (ec2_security_groups)
+
+# A group just created may not be known yet to the next call (EC2's eventual consistency).
+_NEW_GROUP_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidGroup.NotFound"])
+
+
+@EC2ErrorHandler.common_error_handler("create the security group {name} in {vpc_id}")
+def create_security_group(client, name, description, vpc_id, tags):
+    arguments = {"TagSpecifications": [{"ResourceType": "security-group", "Tags": ansible_dict_to_boto3_tag_list(tags)}]} if tags else {}
+    return client.create_security_group(aws_retry=True, GroupName=name, Description=description, VpcId=vpc_id, **arguments)["GroupId"]
+
+
+@EC2ErrorHandler.common_error_handler("{action} the {direction} rules of {group_id}")
+def change_rules(client, action, direction, group_id, permissions):
+    """action: authorize, revoke or update (their descriptions); direction: ingress or egress."""
+    operation = {"authorize": "authorize_security_group_%s", "revoke": "revoke_security_group_%s",
+                 "update": "update_security_group_rule_descriptions_%s"}[action] % direction
+    _NEW_GROUP_RETRY(getattr(client, operation))(GroupId=group_id, IpPermissions=permissions)
