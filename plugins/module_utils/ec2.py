@@ -168,3 +168,16 @@ def change_rules(client, action, direction, group_id, permissions):
     operation = {"authorize": "authorize_security_group_%s", "revoke": "revoke_security_group_%s",
                  "update": "update_security_group_rule_descriptions_%s"}[action] % direction
     _NEW_GROUP_RETRY(getattr(client, operation))(GroupId=group_id, IpPermissions=permissions)
+
+
+# VPC endpoints of AWS services, converged as a list in one call (ec2_vpc_endpoints)
+
+
+@EC2ErrorHandler.common_error_handler("create the endpoint of {service} in {vpc_id}")
+def create_vpc_endpoint(client, vpc_id, service, arguments):
+    return client.create_vpc_endpoint(aws_retry=True, VpcId=vpc_id, ServiceName=service, **arguments)["VpcEndpoint"]
+
+
+@EC2ErrorHandler.common_error_handler("change the endpoint {endpoint_id}")
+def modify_vpc_endpoint(client, endpoint_id, changes):
+    client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **changes)
