@@ -155,6 +155,18 @@ def nat_gateway_ids(results):
     return ids
 
 
+def nat_address_tags(results, tags):
+    """Each NAT gateway's Elastic IP allocation, as ec2_tags takes it: tagged with ``tags`` and named
+    after its gateway's subnet (<vpc>-public-<zone> becomes <vpc>-nat-<zone>)."""
+    tagged = []
+    for result in results:
+        addresses = _result_value(result, "nat_gateway_addresses", _MISSING)
+        if not addresses or "allocation_id" not in addresses[0]:
+            raise AnsibleFilterError("the result for %r holds no Elastic IP allocation" % (result.get("item"),))
+        tagged.append({"resource": addresses[0]["allocation_id"], "tags": dict(tags, Name=result["item"]["name"].replace("-public-", "-nat-"))})
+    return tagged
+
+
 def private_route_tables(subnets, nat_ids, layout, peers, peering_id):
     """One route table per private subnet: the subnet with its ``routes``.
 
@@ -209,6 +221,7 @@ class FilterModule:
             "subnet_ids_by_site": subnet_ids_by_site,
             "nat_gateway_subnets": nat_gateway_subnets,
             "nat_gateway_ids": nat_gateway_ids,
+            "nat_address_tags": nat_address_tags,
             "private_route_tables": private_route_tables,
             "route_table_ids_by_site": route_table_ids_by_site,
             "private_zone_ids": private_zone_ids,

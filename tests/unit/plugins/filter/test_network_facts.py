@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.dicoogle.aws.plugins.filter.network import (
-    nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids, results_by_item,
+    nat_address_tags, nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids, results_by_item,
     route_table_ids_by_site, subnet_ids_by_site, subnet_requests, vpc_layout, vpc_subnets,
 )
 
@@ -123,3 +123,10 @@ def test_the_deployments_private_zone_is_told_by_its_comment():
     ]
     assert private_zone_ids(zones, "dicoogle.internal", "d private names") == ["Z1"]
     assert private_zone_ids(zones, "dicoogle.internal", "nobody's") == []
+
+
+def test_nat_address_tags_name_each_address_after_its_gateway():
+    results = [{"item": {"name": "d-client-public-eu-west-1a"}, "nat_gateway_addresses": [{"allocation_id": "eipalloc-1"}]}]
+    assert nat_address_tags(results, {"k": "v"}) == [{"resource": "eipalloc-1", "tags": {"k": "v", "Name": "d-client-nat-eu-west-1a"}}]
+    with pytest.raises(AnsibleFilterError):
+        nat_address_tags([{"item": {"name": "x-public-a"}}], {})
