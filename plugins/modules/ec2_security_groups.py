@@ -65,6 +65,9 @@ options:
           group_name:
             description: A security group of the same VPC the rule admits or reaches, by name.
             type: str
+          group_id:
+            description: A security group the rule admits or reaches, by ID.
+            type: str
           rule_desc:
             description: The rule's description.
             type: str
@@ -168,6 +171,8 @@ def wanted_rules(rules, group_ids):
         peers = [("cidr", cidr) for cidr in rule["cidr_ip"]]
         if rule["group_name"]:
             peers.append(("group", group_ids.get(rule["group_name"]) or "(new %s)" % rule["group_name"]))
+        if rule["group_id"]:
+            peers.append(("group", rule["group_id"]))
         for low, high in ranges:
             for kind, peer in peers:
                 wanted[(proto, low, high, kind, peer)] = rule["rule_desc"] or ""
@@ -291,6 +296,7 @@ def main():
         ports=dict(type="list", elements="str", default=[]),
         cidr_ip=dict(type="list", elements="str", default=[]),
         group_name=dict(type="str"),
+        group_id=dict(type="str"),
         rule_desc=dict(type="str"),
     )
     argument_spec = dict(

@@ -90,3 +90,14 @@ def test_all_traffic_rules_have_no_ports_and_other_rules_need_them(aws, run_modu
     result = run_module(ec2_security_groups, {"groups": [bad]})
     assert result["failed"] is True and "needs ports" in result["msg"]
     assert "bad" not in groups_of(aws, vpc_id)  # refused before any change
+
+
+def test_a_rule_admits_a_group_by_id_even_of_another_vpc(aws, run_module):
+    vpc_id = vpc(aws)
+    other = aws("ec2").create_security_group(GroupName="peer", Description="peer", VpcId=vpc_id)["GroupId"]
+    group = {"name": "endpoint", "description": "endpoint", "vpc_id": vpc_id,
+             "rules": [{"ports": ["1045", "16666"], "group_id": other, "rule_desc": "Client host"}]}
+    assert run_module(ec2_security_groups, {"groups": [group]})["changed"] is True
+    assert rules(groups_of(aws, vpc_id)["endpoint"]["IpPermissions"]) == {
+        ("tcp", 1045, 1045, "group", other): "Client host", ("tcp", 16666, 16666, "group", other): "Client host"}
+    assert run_module(ec2_security_groups, {"groups": [group]})["changed"] is False
