@@ -188,15 +188,14 @@ def private_route_tables(subnets, nat_ids, layout, peers, peering_id):
     return tables
 
 
-def route_table_ids_by_site(jobs, tables):
-    """{site: [route table IDs]}: the sites of the route table jobs (each item a table of
-    private_route_tables) with the IDs their results hold, in order ('' where a check-mode run made none)."""
-    if len(jobs) != len(tables):
-        raise AnsibleFilterError("%d route table jobs but %d results" % (len(jobs), len(tables)))
+def route_table_ids_by_site(tables, results):
+    """{site: [route table IDs]}: the private route tables (each a table of private_route_tables)
+    paired in order with what ec2_vpc_route_tables answered for them ('' where a check-mode run made none)."""
+    if len(tables) != len(results):
+        raise AnsibleFilterError("%d route tables but %d results" % (len(tables), len(results)))
     ids = {}
-    for job, table in zip(jobs, tables):
-        table_id = _dig(table, "route_table.id")
-        ids.setdefault(job["item"]["site"], []).append("" if table_id is _MISSING else table_id)
+    for table, result in zip(tables, results):
+        ids.setdefault(table["site"], []).append(result.get("id") or "")
     return ids
 
 

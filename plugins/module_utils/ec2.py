@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EC2's calls for vpc_purge, vpc_endpoint_service, vpc_flow_log and ec2_vpc_subnets, each failing with a message
+"""EC2's calls for vpc_purge, vpc_endpoint_service, vpc_flow_log and the ec2_* list modules, each failing with a message
 that names what failed."""
 
 from __future__ import annotations
@@ -181,3 +181,36 @@ def create_vpc_endpoint(client, vpc_id, service, arguments):
 @EC2ErrorHandler.common_error_handler("change the endpoint {endpoint_id}")
 def modify_vpc_endpoint(client, endpoint_id, changes):
     client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **changes)
+
+
+# Route tables, converged as a list in one call (ec2_vpc_route_tables)
+
+# A table just created may not be known yet to the next call (EC2's eventual consistency).
+_NEW_TABLE_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidRouteTableID.NotFound"])
+
+
+@EC2ErrorHandler.common_error_handler("create the route table {name} in {vpc_id}")
+def create_route_table(client, vpc_id, name, tags):
+    return client.create_route_table(aws_retry=True, VpcId=vpc_id, TagSpecifications=[
+        {"ResourceType": "route-table", "Tags": ansible_dict_to_boto3_tag_list(tags)}])["RouteTable"]
+
+
+@EC2ErrorHandler.common_error_handler("{action} the route to {destination} in {table_id}")
+def change_route(client, action, table_id, destination, target):
+    """action: create, replace or delete; target: {"GatewayId": ...} or another target key (none to delete)."""
+    operation = {"create": "create_route", "replace": "replace_route", "delete": "delete_route"}[action]
+    _NEW_TABLE_RETRY(getattr(client, operation))(RouteTableId=table_id, DestinationCidrBlock=destination, **target)
+
+
+@EC2ErrorHandler.common_error_handler("associate the subnet {subnet_id} with {table_id}")
+def associate_subnet(client, table_id, subnet_id, association_id=None):
+    """Associates the subnet, moving it from the table it is in (association_id) if any; the new association's ID."""
+    if association_id:
+        return client.replace_route_table_association(aws_retry=True, AssociationId=association_id, RouteTableId=table_id)["NewAssociationId"]
+    return _NEW_TABLE_RETRY(client.associate_route_table)(RouteTableId=table_id, SubnetId=subnet_id)["AssociationId"]
+
+
+@EC2ErrorHandler.common_error_handler("disassociate {association_id} from its route table")
+def disassociate_subnet(client, association_id):
+    client.disassociate_route_table(aws_retry=True, AssociationId=association_id)
+

@@ -101,16 +101,15 @@ def test_private_subnets_route_to_their_zones_nat_gateway_and_to_the_peer_vpc():
     assert routes_of(tables, "pacs", "eu-west-1a") == [{"dest": "10.30.0.0/16", "vpc_peering_connection_id": "pcx-1"}]
 
 
-def test_route_table_ids_by_site_pair_the_jobs_with_their_tables():
+def test_route_table_ids_by_site_pair_the_tables_with_their_results():
     tables = private_route_tables(SUBNETS, {}, LAYOUT, {}, "pcx-1")
-    jobs = [{"item": t, "ansible_job_id": str(i)} for i, t in enumerate(tables)]
-    finished = [{"route_table": {"id": "rtb-%d" % i}} for i in range(len(tables))]
-    by_site = route_table_ids_by_site(jobs, finished)
+    results = [{"id": "rtb-%d" % i} for i in range(len(tables))]
+    by_site = route_table_ids_by_site(tables, results)
     assert by_site == {"client": ["rtb-0", "rtb-1"], "pacs": ["rtb-2", "rtb-3"], "storage": ["rtb-4", "rtb-5"]}
     # a check-mode run of a new table has none: an empty ID
-    assert route_table_ids_by_site(jobs[:1], [{}]) == {"client": [""]}
-    with pytest.raises(AnsibleFilterError, match="6 route table jobs but 5 results"):
-        route_table_ids_by_site(jobs, finished[1:])
+    assert route_table_ids_by_site(tables[:1], [{"id": None}]) == {"client": [""]}
+    with pytest.raises(AnsibleFilterError, match="6 route tables but 5 results"):
+        route_table_ids_by_site(tables, results[1:])
 
 
 def test_the_deployments_private_zone_is_told_by_its_comment():
