@@ -102,15 +102,6 @@ def _result_value(result, path, default):
     return value
 
 
-def results_by_item(results, value, key=None, default=_MISSING):
-    """{loop item, or its attribute ``key``: the result's value at the dotted path ``value``}."""
-    mapping = {}
-    for result in results:
-        item = result["item"]
-        mapping[item[key] if key else item] = _result_value(result, value, default)
-    return mapping
-
-
 def subnet_requests(plan, vpc_ids, tags):
     """The planned subnets (vpc_subnets) as ec2_vpc_subnets takes them: in their site's VPC, tagged with ``tags``
     and their name, site and tier."""
@@ -215,7 +206,6 @@ class FilterModule:
         return {
             "vpc_layout": vpc_layout,
             "vpc_subnets": vpc_subnets,
-            "results_by_item": results_by_item,
             "subnet_requests": subnet_requests,
             "subnet_ids_by_site": subnet_ids_by_site,
             "nat_gateway_subnets": nat_gateway_subnets,

@@ -214,3 +214,38 @@ def associate_subnet(client, table_id, subnet_id, association_id=None):
 def disassociate_subnet(client, association_id):
     client.disassociate_route_table(aws_retry=True, AssociationId=association_id)
 
+
+
+# VPCs with their internet gateways, converged as a list in one call (ec2_vpcs)
+
+# A VPC just created may not be known yet to the next call (EC2's eventual consistency).
+_NEW_VPC_RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidVpcID.NotFound"])
+
+
+@EC2ErrorHandler.common_error_handler("create the VPC {cidr_block}")
+def create_vpc(client, cidr_block, tags):
+    return client.create_vpc(aws_retry=True, CidrBlock=cidr_block, TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": ansible_dict_to_boto3_tag_list(tags)}])["Vpc"]
+
+
+@EC2ErrorHandler.common_error_handler("read the DNS attributes of {vpc_id}")
+def vpc_dns(client, vpc_id):
+    """(EnableDnsSupport, EnableDnsHostnames) of the VPC."""
+    return tuple(_NEW_VPC_RETRY(client.describe_vpc_attribute)(VpcId=vpc_id, Attribute=attribute)[key]["Value"]
+                 for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")))
+
+
+@EC2ErrorHandler.common_error_handler("set the DNS attributes of {vpc_id}")
+def set_vpc_dns(client, vpc_id, support, hostnames):
+    # one attribute per call (EC2's rule); support first, as hostnames need it
+    _NEW_VPC_RETRY(client.modify_vpc_attribute)(VpcId=vpc_id, EnableDnsSupport={"Value": support})
+    _NEW_VPC_RETRY(client.modify_vpc_attribute)(VpcId=vpc_id, EnableDnsHostnames={"Value": hostnames})
+
+
+@EC2ErrorHandler.common_error_handler("attach an internet gateway to {vpc_id}")
+def attach_new_internet_gateway(client, vpc_id, tags):
+    gateway = client.create_internet_gateway(aws_retry=True, TagSpecifications=[
+        {"ResourceType": "internet-gateway", "Tags": ansible_dict_to_boto3_tag_list(tags)}])["InternetGateway"]["InternetGatewayId"]
+    _NEW_VPC_RETRY(client.attach_internet_gateway)(InternetGatewayId=gateway, VpcId=vpc_id)
+    return gateway
+

@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.dicoogle.aws.plugins.filter.network import (
-    nat_address_tags, nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids, results_by_item,
+    nat_address_tags, nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids,
     route_table_ids_by_site, subnet_ids_by_site, subnet_requests, vpc_layout, vpc_subnets,
 )
 
@@ -20,20 +20,6 @@ SUBNETS = [dict(planned, id="subnet-%d" % i, cidr_block=planned["cidr"]) for i, 
 
 def ids(subnets):
     return [s["id"] for s in subnets]
-
-
-def test_loop_results_become_a_dict_by_item_or_by_an_attribute_of_it():
-    vpcs = [{"item": "pacs", "vpc": {"id": "vpc-1"}}, {"item": "client", "vpc": {"id": "vpc-2"}}]
-    assert results_by_item(vpcs, "vpc.id") == {"pacs": "vpc-1", "client": "vpc-2"}
-    groups = [{"item": {"key": "alb", "site": "pacs"}, "group_id": "sg-1"}, {"item": {"key": "efs"}, "group_id": "sg-2"}]
-    assert results_by_item(groups, "group_id", key="key") == {"alb": "sg-1", "efs": "sg-2"}
-
-
-def test_a_result_without_the_value_fails_naming_the_item_unless_a_default_is_given():
-    results = [{"item": "pacs", "vpc": {"id": "vpc-1"}}, {"item": "client", "vpc": {}}]
-    with pytest.raises(AnsibleFilterError, match="the result for 'client' holds no vpc.id"):
-        results_by_item(results, "vpc.id")
-    assert results_by_item(results, "vpc.id", default="") == {"pacs": "vpc-1", "client": ""}
 
 
 def test_planned_subnets_are_asked_for_in_their_sites_vpc_with_their_tags():

@@ -1,0 +1,57 @@
+"""ec2_vpcs: a list of VPCs with their DNS settings, tags and internet gateways, converged in one call."""
+
+from __future__ import annotations
+
+from ansible_collections.dicoogle.aws.plugins.modules import ec2_vpcs
+
+TAGS = {"dicoogle:deployment": "unit"}
+
+
+def plan():
+    return [{"name": "pacs", "cidr_block": "10.10.0.0/16", "internet_gateway": True, "tags": dict(TAGS, site="pacs")},
+            {"name": "storage", "cidr_block": "10.30.0.0/16", "dns_hostnames": False, "tags": dict(TAGS, site="storage")}]
+
+
+def vpcs_of(aws):
+    ec2 = aws("ec2")
+    found = {}
+    for vpc in ec2.describe_vpcs(Filters=[{"Name": "tag:dicoogle:deployment", "Values": ["unit"]}])["Vpcs"]:
+        tags = {t["Key"]: t["Value"] for t in vpc["Tags"]}
+        dns = [ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute=a)[k]["Value"]
+               for a, k in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames"))]
+        gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])["InternetGateways"]
+        found[tags["Name"]] = {"id": vpc["VpcId"], "cidr": vpc["CidrBlock"], "tags": tags, "dns": dns,
+                               "gateways": [{"id": g["InternetGatewayId"], "tags": {t["Key"]: t["Value"] for t in g.get("Tags", [])}}
+                                            for g in gateways]}
+    return found
+
+
+def test_creates_the_vpcs_with_dns_and_gateway_then_changes_nothing(aws, run_module):
+    first = run_module(ec2_vpcs, {"vpcs": plan()})
+    assert first["changed"] is True, first
+    made = vpcs_of(aws)
+    assert [v["id"] for v in first["vpcs"]] == [made["pacs"]["id"], made["storage"]["id"]]
+    assert made["pacs"]["tags"] == dict(TAGS, site="pacs", Name="pacs") and made["pacs"]["dns"] == [True, True]
+    assert made["storage"]["dns"] == [True, False] and made["storage"]["gateways"] == []
+    assert made["pacs"]["gateways"] == [{"id": first["vpcs"][0]["internet_gateway_id"], "tags": dict(TAGS, site="pacs", Name="pacs")}]
+    again = run_module(ec2_vpcs, {"vpcs": plan()})
+    assert again["changed"] is False and again["vpcs"] == first["vpcs"], again
+    assert len(vpcs_of(aws)) == 2
+
+
+def test_dns_settings_and_tags_are_brought_back(aws, run_module):
+    run_module(ec2_vpcs, {"vpcs": plan()})
+    ec2, pacs = aws("ec2"), vpcs_of(aws)["pacs"]
+    ec2.modify_vpc_attribute(VpcId=pacs["id"], EnableDnsHostnames={"Value": False})
+    ec2.create_tags(Resources=[pacs["id"]], Tags=[{"Key": "extra", "Value": "x"}])
+    preview = run_module(ec2_vpcs, {"vpcs": plan()}, check_mode=True)
+    assert preview["changed"] is True and vpcs_of(aws)["pacs"]["dns"] == [True, False]
+    assert run_module(ec2_vpcs, {"vpcs": plan()})["changed"] is True
+    pacs = vpcs_of(aws)["pacs"]
+    assert pacs["dns"] == [True, True] and "extra" not in pacs["tags"]
+
+
+def test_check_mode_creates_nothing(aws, run_module):
+    result = run_module(ec2_vpcs, {"vpcs": plan()}, check_mode=True)
+    assert result["changed"] is True and [v["id"] for v in result["vpcs"]] == [None, None]
+    assert vpcs_of(aws) == {}
