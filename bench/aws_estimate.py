@@ -35,8 +35,8 @@ class Step:
 STEPS = {
     "dicoogle.aws.network : Create the NAT gateways": Step(
         "amazon.aws.ec2_vpc_nat_gateway", False, "nat_gateway", ("nat_gateway",)),
-    "dicoogle.aws.network : Create the PACS VPC's interface endpoints": Step(
-        "amazon.aws.ec2_vpc_endpoint", False, "interface_endpoint", ("interface_endpoint",)),
+    "dicoogle.aws.network : Create the S3 gateway endpoints and the PACS VPC's interface endpoints": Step(
+        "dicoogle.aws.ec2_vpc_endpoints", False, "interface_endpoint", ("interface_endpoint",)),
     "dicoogle.aws.privatelink : Create the internal network load balancer": Step(
         "community.aws.elb_network_lb", False, "network_load_balancer", ("network_load_balancer",)),
     "dicoogle.aws.privatelink : Offer the load balancer as a VPC endpoint service": Step(
@@ -168,7 +168,7 @@ def cloudformation_estimate() -> dict:
 def variants() -> list:
     instances = "dicoogle.aws.edge_hosts : Run the client and the storage hosts"
     lifecycle = "dicoogle.aws.edge_hosts : Expire the transfer bucket's objects after a day"
-    routes = "dicoogle.aws.network : Wait for the route tables"
+    routes = "dicoogle.aws.network : Route the public subnets to the internet gateway"
     return [
         # before this change: the hosts' launch waited for running, the lifecycle rule was read
         # back 6 times 5 s apart (s3_lifecycle's wait), the certificate was requested in the front
