@@ -51,6 +51,9 @@ options:
       tags:
         description: The VPC's tags besides C(Name); not given, the tags of a VPC that exists are left as they are.
         type: dict
+      internet_gateway_tags:
+        description: The internet gateway's tags besides C(Name) (the VPC's name); not given, the VPC's tags.
+        type: dict
   purge_tags:
     description: Whether tags not in O(vpcs[].tags) are removed (for a VPC whose tags are given, and its gateway).
     type: bool
@@ -143,7 +146,11 @@ def retag(module, client, resource_id, current, wanted, purge_tags):
 def run(module):
     params = module.params
     client = ec2.client_of(module)
-    wanted_list = [dict(w, tags=None if w["tags"] is None else dict({str(k): str(v) for k, v in w["tags"].items()}, Name=w["name"]))
+    def named(tags, name):
+        return None if tags is None else dict({str(k): str(v) for k, v in tags.items()}, Name=name)
+
+    wanted_list = [dict(w, tags=named(w["tags"], w["name"]),
+                        internet_gateway_tags=named(w["tags"] if w["internet_gateway_tags"] is None else w["internet_gateway_tags"], w["name"]))
                    for w in params["vpcs"]]
     keys = [(w["name"], w["cidr_block"]) for w in wanted_list]
     if len(set(keys)) != len(keys):
@@ -174,9 +181,9 @@ def run(module):
         if wanted["internet_gateway"] and gateway is None:
             changed = True
             if vpc_id and not module.check_mode:
-                gateway_id = ec2.attach_new_internet_gateway(client, vpc_id, tags)
+                gateway_id = ec2.attach_new_internet_gateway(client, vpc_id, wanted["internet_gateway_tags"] or {"Name": wanted["name"]})
         elif gateway is not None and wanted["internet_gateway"]:
-            changed |= retag(module, client, gateway_id, tags_of(gateway), wanted["tags"], params["purge_tags"])[0]
+            changed |= retag(module, client, gateway_id, tags_of(gateway), wanted["internet_gateway_tags"], params["purge_tags"])[0]
         result = {"id": vpc_id, "name": wanted["name"], "cidr_block": wanted["cidr_block"], "tags": tags,
                   "internet_gateway_id": gateway_id}
         after[label] = {"dns_support": wanted["dns_support"], "dns_hostnames": wanted["dns_hostnames"], "tags": tags,
@@ -194,6 +201,7 @@ def main():
             dns_hostnames=dict(type="bool", default=True),
             internet_gateway=dict(type="bool", default=False),
             tags=dict(type="dict"),
+            internet_gateway_tags=dict(type="dict"),
         )),
         purge_tags=dict(type="bool", default=True),
     )

@@ -8,7 +8,8 @@ TAGS = {"dicoogle:deployment": "unit"}
 
 
 def plan():
-    return [{"name": "pacs", "cidr_block": "10.10.0.0/16", "internet_gateway": True, "tags": dict(TAGS, site="pacs")},
+    return [{"name": "pacs", "cidr_block": "10.10.0.0/16", "internet_gateway": True, "tags": dict(TAGS, site="pacs"),
+             "internet_gateway_tags": TAGS},
             {"name": "storage", "cidr_block": "10.30.0.0/16", "dns_hostnames": False, "tags": dict(TAGS, site="storage")}]
 
 
@@ -33,7 +34,7 @@ def test_creates_the_vpcs_with_dns_and_gateway_then_changes_nothing(aws, run_mod
     assert [v["id"] for v in first["vpcs"]] == [made["pacs"]["id"], made["storage"]["id"]]
     assert made["pacs"]["tags"] == dict(TAGS, site="pacs", Name="pacs") and made["pacs"]["dns"] == [True, True]
     assert made["storage"]["dns"] == [True, False] and made["storage"]["gateways"] == []
-    assert made["pacs"]["gateways"] == [{"id": first["vpcs"][0]["internet_gateway_id"], "tags": dict(TAGS, site="pacs", Name="pacs")}]
+    assert made["pacs"]["gateways"] == [{"id": first["vpcs"][0]["internet_gateway_id"], "tags": dict(TAGS, Name="pacs")}]
     again = run_module(ec2_vpcs, {"vpcs": plan()})
     assert again["changed"] is False and again["vpcs"] == first["vpcs"], again
     assert len(vpcs_of(aws)) == 2
