@@ -215,7 +215,6 @@ def disassociate_subnet(client, association_id):
     client.disassociate_route_table(aws_retry=True, AssociationId=association_id)
 
 
-
 # VPCs with their internet gateways, converged as a list in one call (ec2_vpcs)
 
 # A VPC just created may not be known yet to the next call (EC2's eventual consistency).
@@ -248,4 +247,3 @@ def attach_new_internet_gateway(client, vpc_id, tags):
         {"ResourceType": "internet-gateway", "Tags": ansible_dict_to_boto3_tag_list(tags)}])["InternetGateway"]["InternetGatewayId"]
     _NEW_VPC_RETRY(client.attach_internet_gateway)(InternetGatewayId=gateway, VpcId=vpc_id)
     return gateway
-

@@ -157,7 +157,7 @@ def current_rules(permissions):
 
 
 def port_range(port):
-    low, _, high = str(port).partition("-")
+    low, high = (str(port).split("-", 1) + [""])[:2]
     return int(low), int(high or low)
 
 

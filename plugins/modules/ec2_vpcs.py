@@ -146,6 +146,7 @@ def retag(module, client, resource_id, current, wanted, purge_tags):
 def run(module):
     params = module.params
     client = ec2.client_of(module)
+
     def named(tags, name):
         return None if tags is None else dict({str(k): str(v) for k, v in tags.items()}, Name=name)
 

@@ -15,7 +15,7 @@ description:
     applied value for it.
   - Fills a gap, as amazon.aws and community.aws have no module for Service Quotas.
   - With O(usage), also reads what the region already holds against those quotas (VPCs, internet
-    gateways, Elastic IPs, NAT gateways with their zones), in the same module run: one module start
+    gateways, Elastic IPs, NAT gateways with their zones), in the same module run, one module start
     instead of one per resource kind (M(amazon.aws.ec2_vpc_net_info), M(amazon.aws.ec2_vpc_igw_info),
     M(amazon.aws.ec2_eip_info), M(amazon.aws.ec2_vpc_nat_gateway_info) and
     M(amazon.aws.ec2_vpc_subnet_info) read the same).

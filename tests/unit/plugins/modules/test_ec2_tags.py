@@ -12,7 +12,7 @@ def tags_of(aws, resource_id):
 
 def test_each_resource_gets_its_own_tags_once(aws, run_module):
     ec2 = aws("ec2")
-    eips = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _ in range(2)]
+    eips = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _index in range(2)]
     ec2.create_tags(Resources=[eips[1]], Tags=[{"Key": "owner", "Value": "someone"}])
     wanted = [{"resource": eips[0], "tags": {"Name": "nat-a"}}, {"resource": eips[1], "tags": {"Name": "nat-b"}}]
     preview = run_module(ec2_tags, {"resources": wanted}, check_mode=True)
