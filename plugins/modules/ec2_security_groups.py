@@ -136,6 +136,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
@@ -226,6 +227,18 @@ def check(module, groups, existing):
                                  % (group["name"], peer, group["vpc_id"]))
 
 
+def read_new_groups(module, client, group_ids):
+    """The new groups as EC2 describes them, once it knows them all (it may not, just after creating them)."""
+    def read():
+        return ec2.describe(client, "describe_security_groups", "SecurityGroups", "read the new security groups", GroupIds=group_ids)
+
+    def timed_out(found):
+        module.fail_json(msg="EC2 did not know the new security groups %s within 120 s (found %s)"
+                         % (", ".join(group_ids), ", ".join(g["GroupId"] for g in found) or "none"))
+
+    return Waiter(120, delay=1, max_delay=8).until(read, timed_out, done=lambda found: len(found) == len(group_ids))
+
+
 def converge_rules(module, client, group_id, direction, current, wanted):
     """Revokes, authorizes and re-describes what differs; True when something did."""
     to_revoke = [permission(k, d) for k, d in current.items() if k not in wanted]
@@ -261,8 +274,7 @@ def run(module):
             module.warn("security group %s (%s) keeps its description %r: AWS cannot change it to %r without deleting the group"
                         % (group["name"], current["GroupId"], current.get("Description"), group["description"]))
     if created:  # as EC2 made them, with the default outbound rule
-        found = ec2.describe(client, "describe_security_groups", "SecurityGroups", "read the new security groups", GroupIds=created)
-        existing.update({(g["VpcId"], g["GroupName"]): g for g in found})
+        existing.update({(g["VpcId"], g["GroupName"]): g for g in read_new_groups(module, client, created)})
 
     for group in groups:
         group_ids = {name: g["GroupId"] for (vpc, name), g in existing.items() if vpc == group["vpc_id"]}

@@ -58,6 +58,10 @@ options:
     description: Whether tags not in O(vpcs[].tags) are removed (for a VPC whose tags are given, and its gateway).
     type: bool
     default: true
+  wait_timeout:
+    description: Seconds to wait, for all the VPCs together, until new VPCs are C(available).
+    type: int
+    default: 300
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -105,6 +109,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
@@ -158,7 +163,7 @@ def run(module):
         module.fail_json(msg="vpcs lists a VPC (name and block) twice")
     existing, gateways = read_vpcs(module, client, sorted({w["name"] for w in wanted_list})) if wanted_list else ({}, {})
 
-    changed, results, before, after = False, [], {}, {}
+    changed, results, before, after, created = False, [], {}, {}, []
     for wanted in wanted_list:
         label = "%s %s" % (wanted["name"], wanted["cidr_block"])
         vpc = existing.get((wanted["name"], wanted["cidr_block"]))
@@ -166,6 +171,8 @@ def run(module):
         if vpc is None:
             changed, dns, tags = True, (None, None), tags_wanted
             vpc_id = None if module.check_mode else ec2.create_vpc(client, wanted["cidr_block"], tags_wanted)["VpcId"]
+            if vpc_id:
+                created.append(vpc_id)
         else:
             vpc_id = vpc["VpcId"]
             dns = ec2.vpc_dns(client, vpc_id)
@@ -190,7 +197,20 @@ def run(module):
         after[label] = {"dns_support": wanted["dns_support"], "dns_hostnames": wanted["dns_hostnames"], "tags": tags,
                         "internet_gateway_id": gateway_id}
         results.append(result)
+    if created:  # the subnets and the rest are made in them next
+        wait_available(module, client, created)
     module.exit_json(changed=changed, vpcs=results, diff={"before": before, "after": after})
+
+
+def wait_available(module, client, vpc_ids):
+    def states():
+        return {v["VpcId"]: v["State"] for v in ec2.describe(client, "describe_vpcs", "Vpcs", "read the new VPCs", VpcIds=vpc_ids)}
+
+    def timed_out(last):
+        module.fail_json(msg="VPCs %s were not available within %d s (states: %s)" % (", ".join(vpc_ids), module.params["wait_timeout"], last))
+
+    Waiter(module.params["wait_timeout"], delay=1).until(
+        states, timed_out, done=lambda found: len(found) == len(vpc_ids) and set(found.values()) == {"available"})
 
 
 def main():
@@ -205,6 +225,7 @@ def main():
             internet_gateway_tags=dict(type="dict"),
         )),
         purge_tags=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=300),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module)

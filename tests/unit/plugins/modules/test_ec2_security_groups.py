@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.dicoogle.aws.plugins.module_utils import aws as aws_utils
 from ansible_collections.dicoogle.aws.plugins.modules import ec2_security_groups
 
 TAGS = {"dicoogle:deployment": "unit"}
@@ -101,3 +102,24 @@ def test_a_rule_admits_a_group_by_id_even_of_another_vpc(aws, run_module):
     assert rules(groups_of(aws, vpc_id)["endpoint"]["IpPermissions"]) == {
         ("tcp", 1045, 1045, "group", other): "Client host", ("tcp", 16666, 16666, "group", other): "Client host"}
     assert run_module(ec2_security_groups, {"groups": [group]})["changed"] is False
+
+
+def test_new_groups_are_read_again_until_ec2_knows_them(aws, run_module, monkeypatch):
+    """Just after CreateSecurityGroup, EC2 may answer InvalidGroup.NotFound (read as none found)."""
+    reads = []
+    real = ec2_security_groups.ec2.describe
+
+    def describe(client, operation, key, context, **kwargs):
+        if context == "read the new security groups":
+            reads.append(kwargs["GroupIds"])
+            if len(reads) == 1:
+                return ()
+        return real(client, operation, key, context, **kwargs)
+
+    monkeypatch.setattr(ec2_security_groups.ec2, "describe", describe)
+    monkeypatch.setattr(aws_utils.time, "sleep", lambda seconds: None)
+    vpc_id = vpc(aws)
+    result = run_module(ec2_security_groups, {"groups": plan(vpc_id)})
+    assert len(reads) == 2 and all(g["group_id"] for g in result["groups"])
+    assert rules(groups_of(aws, vpc_id)["alb"]["IpPermissionsEgress"]) == {
+        ("tcp", 8443, 8443, "cidr", "10.0.1.0/24"): "targets", ("tcp", 8443, 8443, "cidr", "10.0.2.0/24"): "targets"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.dicoogle.aws.plugins.module_utils import aws as aws_utils
 from ansible_collections.dicoogle.aws.plugins.modules import ec2_vpcs
 
 TAGS = {"dicoogle:deployment": "unit"}
@@ -56,3 +57,23 @@ def test_check_mode_creates_nothing(aws, run_module):
     result = run_module(ec2_vpcs, {"vpcs": plan()}, check_mode=True)
     assert result["changed"] is True and [v["id"] for v in result["vpcs"]] == [None, None]
     assert vpcs_of(aws) == {}
+
+
+def test_new_vpcs_are_waited_for_until_available(aws, run_module, monkeypatch):
+    reads = []
+    real = ec2_vpcs.ec2.describe
+
+    def describe(client, operation, key, context, **kwargs):
+        found = real(client, operation, key, context, **kwargs)
+        if context == "read the new VPCs":
+            reads.append(kwargs["VpcIds"])
+            if len(reads) == 1:  # EC2 answers pending first
+                return [dict(v, State="pending") for v in found]
+        return found
+
+    monkeypatch.setattr(ec2_vpcs.ec2, "describe", describe)
+    pauses = []
+    monkeypatch.setattr(aws_utils.time, "sleep", pauses.append)
+    result = run_module(ec2_vpcs, {"vpcs": plan()})
+    assert result["changed"] is True and len(reads) == 2 and len(pauses) == 1
+    assert sorted(reads[0]) == sorted(v["id"] for v in result["vpcs"])
