@@ -10,6 +10,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags as _reconcile_tags
 
 # What EC2 answers for something that is already gone (or was never there).
 NOT_FOUND = (
@@ -140,6 +141,14 @@ def create_subnet(client, vpc_id, cidr, arguments):
 @EC2ErrorHandler.common_error_handler("set whether the subnet {subnet_id} maps public addresses on launch")
 def set_map_public_ip(client, subnet_id, value):
     client.modify_subnet_attribute(aws_retry=True, SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": value})
+
+
+def reconcile_tags(module, client, resource_id, current, wanted, purge_tags):
+    """(changed, tags after) of bringing an EC2 resource's tags `current` to `wanted` (None: left as they
+    are); never in check mode."""
+    if wanted is None:
+        return False, current
+    return _reconcile_tags(module, current, wanted, purge_tags, lambda to_add, to_remove: retag(client, resource_id, to_add, to_remove))
 
 
 @EC2ErrorHandler.common_error_handler("change the tags of {resource_id}")

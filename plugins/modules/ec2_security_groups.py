@@ -138,7 +138,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 # The keys of a peer in IpPermissions: (list key, id key, kind)
 PEERS = (("IpRanges", "CidrIp", "cidr"), ("Ipv6Ranges", "CidrIpv6", "cidr6"),
@@ -286,14 +285,9 @@ def run(module):
                 "out": wanted_rules(group["rules_egress"], group_ids)}
         for direction, side in (("ingress", "in"), ("egress", "out")):
             changed |= converge_rules(module, client, group_id, direction, was[side], will[side])
-        tags = boto3_tag_list_to_ansible_dict(current.get("Tags") or []) if current else {}
-        if group["tags"] is not None:
-            to_add, to_remove, tags_after = tag_changes(tags, group["tags"], params["purge_tags"])
-            if (to_add or to_remove) and group_id:
-                changed = True
-                if not module.check_mode:
-                    ec2.retag(client, group_id, to_add, to_remove)
-            tags = tags_after
+        retagged, tags = ec2.reconcile_tags(module, client, group_id, boto3_tag_list_to_ansible_dict(current.get("Tags") or []) if current else {},
+                                            group["tags"], params["purge_tags"])
+        changed |= retagged
         label = "%s %s" % (group["vpc_id"], group["name"])
         if current is not None and group_id not in created:
             before[label] = {"rules": shown(was["in"]), "rules_egress": shown(was["out"])}

@@ -70,7 +70,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 
 @fails_on_aws_errors
@@ -89,11 +88,8 @@ def run(module):
     for wanted in params["resources"]:
         resource_id = wanted["resource"]
         tags = {str(k): str(v) for k, v in wanted["tags"].items()}
-        to_add, to_remove, tags_after = tag_changes(current[resource_id], tags, params["purge_tags"])
-        if to_add or to_remove:
-            changed = True
-            if not module.check_mode:
-                ec2.retag(client, resource_id, to_add, to_remove)
+        retagged, tags_after = ec2.reconcile_tags(module, client, resource_id, current[resource_id], tags, params["purge_tags"])
+        changed |= retagged
         before[resource_id], after[resource_id] = current[resource_id], tags_after
         results.append({"resource": resource_id, "tags": tags_after})
     module.exit_json(changed=changed, resources=results, diff={"before": before, "after": after})

@@ -121,7 +121,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 GONE = ("deleted", "deleting", "failed", "rejected", "expired")
 # option: (DescribeVpcEndpoints' key, ModifyVpcEndpoint's Add... and Remove... keys)
@@ -217,13 +216,8 @@ def run(module):
             changed = True
             if not module.check_mode:
                 ec2.modify_vpc_endpoint(client, result["vpc_endpoint_id"], changes)
-        if wanted["tags"] is not None:
-            to_add, to_remove, tags_after = tag_changes(result["tags"], wanted["tags"], params["purge_tags"])
-            if to_add or to_remove:
-                changed = True
-                if not module.check_mode:
-                    ec2.retag(client, result["vpc_endpoint_id"], to_add, to_remove)
-            result["tags"] = tags_after
+        retagged, result["tags"] = ec2.reconcile_tags(module, client, result["vpc_endpoint_id"], result["tags"], wanted["tags"], params["purge_tags"])
+        changed |= retagged
         after[label] = result
         results.append(result)
     module.exit_json(changed=changed, endpoints=results, diff={"before": before, "after": after})

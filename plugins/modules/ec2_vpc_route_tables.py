@@ -126,7 +126,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 # option: the key of a route's target in EC2's API
 TARGETS = {"gateway_id": "GatewayId", "nat_gateway_id": "NatGatewayId", "vpc_peering_connection_id": "VpcPeeringConnectionId"}
@@ -252,12 +251,9 @@ def run(module):
         if table_id or module.check_mode:
             changed |= converge_table(module, client, table_id, current, wanted, association_of)
         tags = current["tags"]
-        if table is not None and tags_wanted is not None:
-            to_add, to_remove, tags = tag_changes(current["tags"], tags_wanted, params["purge_tags"])
-            if to_add or to_remove:
-                changed = True
-                if not module.check_mode:
-                    ec2.retag(client, table_id, to_add, to_remove)
+        if table is not None:
+            retagged, tags = ec2.reconcile_tags(module, client, table_id, current["tags"], tags_wanted, params["purge_tags"])
+            changed |= retagged
         result = {"id": table_id, "name": wanted["name"], "vpc_id": wanted["vpc_id"], "subnets": sorted(wanted["subnets"]),
                   "routes": shown(wanted_routes(wanted["routes"])), "tags": tags}
         after[label] = {"routes": result["routes"], "subnets": result["subnets"], "tags": tags}

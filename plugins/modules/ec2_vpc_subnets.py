@@ -111,7 +111,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 
 def described(subnet):
@@ -185,13 +184,8 @@ def run(module):
             if not module.check_mode:
                 ec2.set_map_public_ip(client, result["id"], wanted["map_public"])
             result["map_public_ip_on_launch"] = wanted["map_public"]
-        to_add, to_remove, tags_after = tag_changes(result["tags"], wanted["tags"], params["purge_tags"]) \
-            if wanted["tags"] is not None else ({}, [], result["tags"])
-        if to_add or to_remove:
-            changed = True
-            if not module.check_mode:
-                ec2.retag(client, result["id"], to_add, to_remove)
-            result["tags"] = tags_after
+        retagged, result["tags"] = ec2.reconcile_tags(module, client, result["id"], result["tags"], wanted["tags"], params["purge_tags"])
+        changed |= retagged
         after[name] = result
         results.append(result)
 

@@ -111,7 +111,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 
 def tags_of(resource):
@@ -135,16 +134,6 @@ def read_vpcs(module, client, names):
             for attachment in gateway.get("Attachments") or []:
                 gateways[attachment["VpcId"]] = gateway
     return vpcs, gateways
-
-
-def retag(module, client, resource_id, current, wanted, purge_tags):
-    """(changed, tags after) of bringing a resource's tags to `wanted` (None: left as they are)."""
-    if wanted is None:
-        return False, current
-    to_add, to_remove, after = tag_changes(current, wanted, purge_tags)
-    if (to_add or to_remove) and resource_id and not module.check_mode:
-        ec2.retag(client, resource_id, to_add, to_remove)
-    return bool(to_add or to_remove), after
 
 
 @fails_on_aws_errors
@@ -176,7 +165,7 @@ def run(module):
         else:
             vpc_id = vpc["VpcId"]
             dns = ec2.vpc_dns(client, vpc_id)
-            retagged, tags = retag(module, client, vpc_id, tags_of(vpc), wanted["tags"], params["purge_tags"])
+            retagged, tags = ec2.reconcile_tags(module, client, vpc_id, tags_of(vpc), wanted["tags"], params["purge_tags"])
             changed |= retagged
             before[label] = {"dns_support": dns[0], "dns_hostnames": dns[1], "tags": tags_of(vpc),
                              "internet_gateway_id": gateways.get(vpc_id, {}).get("InternetGatewayId")}
@@ -191,7 +180,7 @@ def run(module):
             if vpc_id and not module.check_mode:
                 gateway_id = ec2.attach_new_internet_gateway(client, vpc_id, wanted["internet_gateway_tags"] or {"Name": wanted["name"]})
         elif gateway is not None and wanted["internet_gateway"]:
-            changed |= retag(module, client, gateway_id, tags_of(gateway), wanted["internet_gateway_tags"], params["purge_tags"])[0]
+            changed |= ec2.reconcile_tags(module, client, gateway_id, tags_of(gateway), wanted["internet_gateway_tags"], params["purge_tags"])[0]
         result = {"id": vpc_id, "name": wanted["name"], "cidr_block": wanted["cidr_block"], "tags": tags,
                   "internet_gateway_id": gateway_id}
         after[label] = {"dns_support": wanted["dns_support"], "dns_hostnames": wanted["dns_hostnames"], "tags": tags,
