@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EC2's calls for vpc_purge, vpc_endpoint_service, vpc_flow_log and the ec2_* list modules, each failing with a message
+"""EC2's calls for vpc_purge, vpc_endpoint_service, vpc_flow_logs and the ec2_* list modules, each failing with a message
 that names what failed."""
 
 from __future__ import annotations
@@ -114,9 +114,10 @@ def delete_endpoint_service(client, service_id):
 # Flow logs: one message for every call, as a flow log is one thing to manage
 
 
-@EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")
-def flow_logs_of(client, vpc_id):
-    return client.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}]).get("FlowLogs", [])
+@EC2ErrorHandler.common_error_handler("manage the flow logs of {vpc_ids}")
+def flow_logs_of(client, vpc_ids):
+    pages = client.get_paginator("describe_flow_logs").paginate(Filters=[{"Name": "resource-id", "Values": vpc_ids}])
+    return pages.build_full_result().get("FlowLogs", [])
 
 
 @EC2ErrorHandler.common_error_handler("manage the flow log of {vpc_id}")

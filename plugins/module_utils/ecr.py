@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECR's calls for ecr_repository and ecr_authorization_info, each failing with a message that names what failed."""
+"""ECR's calls for ecr_repositories and ecr_authorization_info, each failing with a message that names what failed."""
 
 from __future__ import annotations
 

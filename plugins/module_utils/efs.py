@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EFS's calls for efs_file_system and efs_access_point, each failing with a message that names what failed,
+"""EFS's calls for efs_file_system and efs_access_points, each failing with a message that names what failed,
 and the waits of a file system and its mount targets."""
 
 from __future__ import annotations

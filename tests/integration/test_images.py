@@ -51,6 +51,8 @@ def built(tmp_path_factory, run_playbook):
 def test_second_build_changes_nothing(built):
     again = built["run"]("tests/integration/playbooks/images.yml", extra_vars={"dicoogle_state_dir": str(built["state"]), "images_build": ENGINES})
     assert again.rc == 0 and again.changed == 0, again
+    # the inputs' fingerprint matched the last build's: no context rendered, no file checksummed
+    assert "Render the Dockerfiles" not in again.output and "Checksum every file" not in again.output, again
     assert set(built["images"]) == set(ENGINES)
     assert all(re.search(r":sha-[0-9a-f]{12}$", ref) for ref in built["images"].values())
 
@@ -236,3 +238,31 @@ def test_ghostunnel_image_builds_from_the_pinned_download(tmp_path, run_playbook
     out = docker("run", "--rm", "-e", "TUNNEL_CA_PEM=ca", image, "/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666")
     assert out.splitlines() == ["stand-in for ghostunnel server --listen=0.0.0.0:16666", "tunnel-ca.pem"]
     subprocess.run(["docker", "rmi", image], capture_output=True, check=False)
+
+
+def test_a_missing_image_or_a_changed_input_builds_again(tmp_path, run_playbook):
+    """The last build's record skips a run only while its images exist and its inputs are the same:
+    an image removed from Docker is built again under its tag; another base image (a change to the
+    rendered Dockerfile) gives a new content tag."""
+    prefix = "dicoogle-aws-test-rebuild"
+    base = "dicoogle-lab/debian12-systemd:1"
+    other_base = "%s-base:alias" % prefix
+    extra = {"dicoogle_state_dir": str(tmp_path), "images_build": ["nginx"], "images_prefix": prefix}
+    images = tmp_path / "images" / "images.json"
+    docker("tag", base, other_base)
+    try:
+        first = run_playbook("tests/integration/playbooks/images.yml", extra_vars=extra)
+        assert first.rc == 0, first
+        ref = json.loads(images.read_text())["nginx"]
+        docker("rmi", ref)
+        rebuilt = run_playbook("tests/integration/playbooks/images.yml", extra_vars=extra)
+        assert rebuilt.rc == 0 and rebuilt.changed > 0, rebuilt
+        assert json.loads(images.read_text())["nginx"] == ref and docker("images", "-q", ref)
+        moved = run_playbook("tests/integration/playbooks/images.yml", extra_vars=dict(extra, images_base_image=other_base))
+        assert moved.rc == 0 and moved.changed > 0, moved
+        new_ref = json.loads(images.read_text())["nginx"]
+        assert new_ref != ref and docker("images", "-q", new_ref)
+    finally:
+        refs = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}", prefix + "/nginx"],
+                              capture_output=True, text=True, check=False).stdout.split()
+        subprocess.run(["docker", "rmi", other_base, *refs], capture_output=True, check=False)

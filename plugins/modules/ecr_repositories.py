@@ -6,26 +6,28 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-module: ecr_repository
-short_description: Manage an Amazon ECR repository with encryption, scanning, tag immutability and tags
+module: ecr_repositories
+short_description: Manage Amazon ECR repositories with encryption, scanning, tag immutability and tags, in one call
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes one Amazon ECR private repository.
+  - Creates, updates or deletes Amazon ECR private repositories, all with the same settings.
   - Unlike M(community.aws.ecs_ecr) it manages resource tags, which dicoogle.aws uses to find and
-    remove everything a deployment created.
+    remove everything a deployment created, and converges several repositories in one call (a loop over
+    a one-repository module pays a module start and a KMS key lookup per repository).
   - Encryption is fixed by ECR when a repository is created; asking for other encryption on an
     existing repository fails with a message instead of changing it silently.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
-  name:
+  names:
     description:
-      - Repository name, for example C(dicoogle/nginx).
-    type: str
+      - Repository names, for example C(dicoogle/nginx).
+    type: list
+    elements: str
     required: true
   state:
     description:
-      - Whether the repository should exist.
+      - Whether the repositories should exist.
     type: str
     choices: [present, absent]
     default: present
@@ -53,7 +55,7 @@ options:
     default: immutable
   force_delete:
     description:
-      - With O(state=absent), delete the repository even when it still holds images.
+      - With O(state=absent), delete a repository even when it still holds images.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -64,25 +66,26 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Create the nginx repository, KMS-encrypted, scanned on push, immutable tags
-  dicoogle.aws.ecr_repository:
-    name: dicoogle/nginx
+- name: Create the nginx and tunnel repositories, KMS-encrypted, scanned on push, immutable tags
+  dicoogle.aws.ecr_repositories:
+    names: [dicoogle/nginx, dicoogle/ghostunnel]
     kms_key: alias/dicoogle
     tags:
       "dicoogle:deployment": dicoogle
 
-- name: Remove it with its images
-  dicoogle.aws.ecr_repository:
-    name: dicoogle/nginx
+- name: Remove them with their images
+  dicoogle.aws.ecr_repositories:
+    names: [dicoogle/nginx, dicoogle/ghostunnel]
     state: absent
     force_delete: true
 """
 
 RETURN = r"""
-repository:
-  description: The repository as ECR describes it, with its tags; empty when absent.
+repositories:
+  description: Each repository of O(names), in their order, as ECR describes it with its tags; empty when absent (or new, in check mode).
   returned: always
-  type: dict
+  type: list
+  elements: dict
   contains:
     repository_name:
       description: Name.
@@ -150,15 +153,14 @@ def encryption_differs(current, wanted):
     return "kmsKey" in wanted and current.get("kmsKey") != wanted["kmsKey"]
 
 
-def ensure_present(client, module, repo, encryption):
+def ensure_present(client, module, name, repo, encryption):
     params = module.params
-    name = params["name"]
     mutability = params["image_tag_mutability"].upper()
     changed = False
 
     if repo is None:
         if module.check_mode:
-            module.exit_json(changed=True, repository={})
+            return True, None
         kwargs = dict(
             imageTagMutability=mutability,
             imageScanningConfiguration={"scanOnPush": params["scan_on_push"]},
@@ -197,16 +199,16 @@ def ensure_present(client, module, repo, encryption):
     return changed, repo
 
 
-def ensure_absent(client, module, repo):
+def ensure_absent(client, module, name, repo):
     if repo is None:
         return False, None
     if module.check_mode:
         return True, None
     try:
-        ecr.delete_repository(client, module.params["name"], module.params["force_delete"])
+        ecr.delete_repository(client, name, module.params["force_delete"])
     except is_ansible_aws_error_code("RepositoryNotEmptyException"):
         module.fail_json(
-            msg="ECR repository %s still holds images; set force_delete=true to delete them too" % module.params["name"]
+            msg="ECR repository %s still holds images; set force_delete=true to delete them too" % name
         )
     return True, None
 
@@ -214,24 +216,28 @@ def ensure_absent(client, module, repo):
 @fails_on_aws_errors
 def run(module):
     client = ecr.client_of(module)
-    repo = ecr.describe_repository(client, module.params["name"])
-    if module.params["state"] == "present":
-        encryption = wanted_encryption(module, resolve_kms_key_arn(module))
-        changed, repo = ensure_present(client, module, repo, encryption)
-    else:
-        changed, repo = ensure_absent(client, module, repo)
-
-    result = {}
-    if repo:
-        tags = repo.pop("tags", {})
-        result = camel_dict_to_snake_dict(repo)
-        result["tags"] = tags
-    module.exit_json(changed=changed, repository=result)
+    # one key lookup for every repository
+    encryption = wanted_encryption(module, resolve_kms_key_arn(module)) if module.params["state"] == "present" else None
+    changed, results = False, []
+    for name in module.params["names"]:
+        repo = ecr.describe_repository(client, name)
+        if encryption is not None:
+            repo_changed, repo = ensure_present(client, module, name, repo, encryption)
+        else:
+            repo_changed, repo = ensure_absent(client, module, name, repo)
+        changed |= repo_changed
+        result = {}
+        if repo:
+            tags = repo.pop("tags", {})
+            result = camel_dict_to_snake_dict(repo)
+            result["tags"] = tags
+        results.append(result)
+    module.exit_json(changed=changed, repositories=results)
 
 
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
+        names=dict(type="list", elements="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         encryption_type=dict(type="str", choices=["AES256", "KMS"], default="KMS"),
         kms_key=dict(type="str", no_log=False),
@@ -243,12 +249,14 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
 
-    name = module.params["name"]
-    if not 2 <= len(name) <= 256 or not NAME_PATTERN.match(name):
+    wrong = [name for name in module.params["names"] if not 2 <= len(name) <= 256 or not NAME_PATTERN.match(name)]
+    if wrong:
         module.fail_json(
-            msg="name %r is not a valid ECR repository name: 2-256 lowercase letters, digits and . _ - "
-            "separated by single '/', starting and ending with a letter or digit" % name
+            msg="names %s: not valid ECR repository names: 2-256 lowercase letters, digits and . _ - "
+            "separated by single '/', starting and ending with a letter or digit" % ", ".join(repr(name) for name in wrong)
         )
+    if len(set(module.params["names"])) != len(module.params["names"]):
+        module.fail_json(msg="names lists a repository twice")
     if module.params["kms_key"] and module.params["encryption_type"] != "KMS":
         module.fail_json(msg="kms_key is only used with encryption_type=KMS")
 

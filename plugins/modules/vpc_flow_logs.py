@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-module: vpc_flow_log
-short_description: Record a VPC's IP traffic in an S3 bucket with a VPC flow log
+module: vpc_flow_logs
+short_description: Record the IP traffic of several VPCs in an S3 bucket with VPC flow logs, in one call
 version_added: 0.2.0
 description:
-  - Creates, keeps or deletes the flow log that delivers a VPC's IP traffic records (all traffic, accepted and
-    rejected) to an S3 bucket. A VPC has at most one flow log with this module's destination.
+  - Creates, keeps or deletes the flow log that delivers each VPC's IP traffic records (all traffic, accepted and
+    rejected) to an S3 bucket. A VPC has at most one flow log with this module's destination. The VPCs' flow logs
+    are read in one request.
   - A flow log cannot be changed; a different traffic type, format or aggregation interval replaces it
     (deleted, then created). Tags are changed in place.
   - Fills a gap, as amazon.aws and community.aws have no module for VPC flow logs.
@@ -21,12 +22,22 @@ description:
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
-  vpc_id:
-    description: The VPC whose traffic is recorded.
-    type: str
+  flow_logs:
+    description: The VPCs whose traffic is recorded, each with the tags of its flow log.
+    type: list
+    elements: dict
     required: true
+    suboptions:
+      vpc_id:
+        description: The VPC.
+        type: str
+        required: true
+      tags:
+        description: Tags of its flow log.
+        type: dict
+        default: {}
   destination:
-    description: The S3 destination, C(arn:aws:s3:::<bucket>/<prefix>/).
+    description: The S3 destination of every flow log, C(arn:aws:s3:::<bucket>/<prefix>/).
     type: str
     required: true
   traffic_type:
@@ -42,12 +53,8 @@ options:
   log_format:
     description: The record's fields; not given, AWS's default format (version 2 fields).
     type: str
-  tags:
-    description: Tags of the flow log.
-    type: dict
-    default: {}
   state:
-    description: Whether the flow log exists.
+    description: Whether the flow logs exist.
     type: str
     choices: [present, absent]
     default: present
@@ -58,19 +65,29 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Record the PACS VPC's traffic in the log bucket
-  dicoogle.aws.vpc_flow_log:
-    vpc_id: vpc-0123456789abcdef0
+- name: Record the PACS and the storage VPCs' traffic in the log bucket
+  dicoogle.aws.vpc_flow_logs:
+    flow_logs:
+      - {vpc_id: vpc-0123456789abcdef0, tags: {Name: pacs}}
+      - {vpc_id: vpc-0123456789abcdef1, tags: {Name: storage}}
     destination: arn:aws:s3:::dicoogle-logs-123456789012-eu-west-1/flow-logs/
-    tags: {"dicoogle:deployment": dicoogle}
 """
 
 RETURN = r"""
-flow_log_id:
-  description: The flow log's ID; absent after O(state=absent).
-  returned: when state is present and not in check mode before creation
-  type: str
-  sample: fl-0123456789abcdef0
+flow_logs:
+  description: Each VPC of O(flow_logs), in their order, with its flow log's ID (none after O(state=absent), or before creation in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    vpc_id:
+      description: The VPC.
+      type: str
+      sample: vpc-0123456789abcdef0
+    flow_log_id:
+      description: Its flow log.
+      type: str
+      sample: fl-0123456789abcdef0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -82,10 +99,6 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_a
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 
-def existing(client, vpc_id, destination):
-    return [f for f in ec2.flow_logs_of(client, vpc_id) if f.get("LogDestination") == destination and f.get("LogDestinationType") == "s3"]
-
-
 def matches(flow, params):
     """The flow log records what is asked (tags aside, which change in place)."""
     return (flow.get("TrafficType") == params["traffic_type"]
@@ -93,59 +106,74 @@ def matches(flow, params):
             and (params["log_format"] is None or flow.get("LogFormat") == params["log_format"]))
 
 
-def wanted_tags(params):
-    return {str(k): str(v) for k, v in params["tags"].items()}
-
-
 def summary(flow):
     return {k: flow.get(k) for k in ("TrafficType", "MaxAggregationInterval", "LogFormat", "LogDestination")} if flow else {}
 
 
-@fails_on_aws_errors
-def run(module):
+def converge(module, client, vpc_id, tags, flows):
+    """One VPC's flow log, given the VPC's flow logs to the destination: (changed, its ID or None, diff before, after)."""
     params = module.params
-    vpc_id = params["vpc_id"]
-    client = ec2.client_of(module)
-    flows = existing(client, vpc_id, params["destination"])
     keep = [f for f in flows if params["state"] == "present" and matches(f, params)][:1]
     remove = [f["FlowLogId"] for f in flows if f not in keep]
     create = params["state"] == "present" and not keep
     # the tags of the flow log kept become the wanted ones, those of a new one are given at its creation
-    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])), wanted_tags(params), True)[:2] if keep else ({}, [])
+    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])), tags, True)[:2] if keep else ({}, [])
     changed = bool(remove) or create or bool(to_add or to_remove)
-    diff = {"before": summary(flows[0] if flows else None),
-            "after": {} if params["state"] == "absent" else summary(keep[0] if keep else {
-                "TrafficType": params["traffic_type"], "MaxAggregationInterval": params["max_aggregation_interval"],
-                "LogFormat": params["log_format"], "LogDestination": params["destination"]})}
+    before = summary(flows[0] if flows else None)
+    after = {} if params["state"] == "absent" else summary(keep[0] if keep else {
+        "TrafficType": params["traffic_type"], "MaxAggregationInterval": params["max_aggregation_interval"],
+        "LogFormat": params["log_format"], "LogDestination": params["destination"]})
+    flow_log_id = keep[0]["FlowLogId"] if keep else None
     if module.check_mode or not changed:
-        module.exit_json(changed=changed, diff=diff, **({"flow_log_id": keep[0]["FlowLogId"]} if keep else {}))
+        return changed, flow_log_id, before, after
     if remove:
         ec2.delete_flow_logs(client, vpc_id, remove)
-    result = {"flow_log_id": keep[0]["FlowLogId"]} if keep else {}
     if to_add or to_remove:
-        ec2.retag(client, keep[0]["FlowLogId"], to_add, to_remove)
+        ec2.retag(client, flow_log_id, to_add, to_remove)
     if create:
         request = dict(TrafficType=params["traffic_type"], LogDestinationType="s3", LogDestination=params["destination"],
                        MaxAggregationInterval=params["max_aggregation_interval"])
         if params["log_format"]:
             request["LogFormat"] = params["log_format"]
-        if params["tags"]:
-            request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(wanted_tags(params))}]
+        if tags:
+            request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(tags)}]
         answer = ec2.create_flow_log(client, vpc_id, request)
         if answer.get("Unsuccessful"):
             module.fail_json(msg="AWS refused the flow log of %s: %s" % (vpc_id, answer["Unsuccessful"][0].get("Error")))
-        result["flow_log_id"] = answer["FlowLogIds"][0]
-    module.exit_json(changed=True, diff=diff, **result)
+        flow_log_id = answer["FlowLogIds"][0]
+    return True, flow_log_id, before, after
+
+
+@fails_on_aws_errors
+def run(module):
+    params = module.params
+    client = ec2.client_of(module)
+    vpc_ids = [flow["vpc_id"] for flow in params["flow_logs"]]
+    if len(set(vpc_ids)) != len(vpc_ids):
+        module.fail_json(msg="flow_logs lists a VPC twice")
+    ours = [f for f in ec2.flow_logs_of(client, vpc_ids)
+            if f.get("LogDestination") == params["destination"] and f.get("LogDestinationType") == "s3"]
+    changed, results, before, after = False, [], {}, {}
+    for flow in params["flow_logs"]:
+        vpc_id = flow["vpc_id"]
+        tags = {str(k): str(v) for k, v in flow["tags"].items()}
+        vpc_changed, flow_log_id, before[vpc_id], after[vpc_id] = converge(
+            module, client, vpc_id, tags, [f for f in ours if f.get("ResourceId") == vpc_id])
+        changed |= vpc_changed
+        results.append(dict(vpc_id=vpc_id, **({"flow_log_id": flow_log_id} if flow_log_id and params["state"] == "present" else {})))
+    module.exit_json(changed=changed, flow_logs=results, diff={"before": before, "after": after})
 
 
 def main():
     argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
+        flow_logs=dict(type="list", elements="dict", required=True, options=dict(
+            vpc_id=dict(type="str", required=True),
+            tags=dict(type="dict", default={}),
+        )),
         destination=dict(type="str", required=True),
         traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
         max_aggregation_interval=dict(type="int", choices=[60, 600], default=60),
         log_format=dict(type="str"),
-        tags=dict(type="dict", default={}),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
