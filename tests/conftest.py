@@ -89,6 +89,28 @@ def pytest_xdist_make_scheduler(config, log):
     return DeploymentScheduling(config, log)
 
 
+# Seconds each work unit took, per worker, in the order the worker ran them: printed at the end of
+# a run, to keep the workers' loads even (FIRST above) and see which unit ends a run late.
+UNIT_SECONDS = {}
+
+
+def pytest_runtest_logreport(report):
+    gateway = getattr(getattr(report, "node", None), "gateway", None)
+    units = UNIT_SECONDS.setdefault(gateway.id if gateway is not None else "main", {})
+    unit = work_unit(report.nodeid)
+    units[unit] = units.get(unit, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if len(UNIT_SECONDS) < 2:
+        return
+    terminalreporter.section("work units per worker, in the order run (s; units under 10 s summed)")
+    for worker, units in sorted(UNIT_SECONDS.items()):
+        long = ["%s %d" % (unit.rsplit("/", 1)[-1], seconds) for unit, seconds in units.items() if seconds >= 10]
+        short = sum(seconds for seconds in units.values() if seconds < 10)
+        terminalreporter.write_line("%s: %d s: %s" % (worker, sum(units.values()), ", ".join(long + ["others %d" % short])))
+
+
 @pytest.fixture(scope="session")
 def moto_port(tmp_path_factory):
     """A moto server of the tests' own, started the way the lab starts it."""
@@ -228,9 +250,15 @@ def site(tmp_path_factory, run_lab, run_playbook):
     def play(playbook, *args):
         return run_playbook(playbook, "--limit", "localhost", *production, *args, extra_vars=extra)
 
+    @functools.lru_cache(maxsize=None)
+    def second():
+        """The second run of the converged deployment, once: the tests that check what it changed or
+        printed share it (it costs a whole no-op run)."""
+        return lab("up")
+
     first = lab("up", "-vvv")
     assert first.rc == 0, first
-    return SimpleNamespace(deployment=SITE_DEPLOYMENT, state=state, lab=lab, play=play, first=first)
+    return SimpleNamespace(deployment=SITE_DEPLOYMENT, state=state, lab=lab, play=play, first=first, second=second)
 
 
 @pytest.fixture(scope="session")

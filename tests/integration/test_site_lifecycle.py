@@ -51,7 +51,7 @@ def pacs_admin_password(aws_client):
 
 
 def test_second_run_changes_nothing_and_prints_no_secret(site, aws_client):
-    again = site.lab("up")
+    again = site.second()
     assert again.rc == 0 and again.changed == 0, again
     assert "PRIVATE KEY" not in again.output
     assert web_user_password(aws_client) not in again.output
