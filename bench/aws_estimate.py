@@ -34,7 +34,7 @@ class Step:
 # Keyed by "role : task name" as profile_tasks names them (a prefix: names may end in a variable).
 STEPS = {
     "dicoogle.aws.network : Create the NAT gateways": Step(
-        "amazon.aws.ec2_vpc_nat_gateway", False, "nat_gateway", ("nat_gateway",)),
+        "dicoogle.aws.ec2_nat_gateways", False, "nat_gateway", ("nat_gateway",)),
     "dicoogle.aws.network : Create the S3 gateway endpoints and the PACS VPC's interface endpoints": Step(
         "dicoogle.aws.ec2_vpc_endpoints", False, "interface_endpoint", ("interface_endpoint",)),
     "dicoogle.aws.privatelink : Create the internal network load balancer": Step(

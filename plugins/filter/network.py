@@ -78,28 +78,8 @@ def vpc_subnets(layout, zones, names):
     return subnets
 
 
-# What the network role registers in loops, turned into the facts the roles that follow read:
+# What the network role's modules return, turned into the facts the roles that follow read:
 # plumbing kept here, where it can be tested, rather than in Jinja.
-
-_MISSING = object()
-
-
-def _dig(value, path):
-    """The value at a dotted path of nested dicts, or _MISSING."""
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return _MISSING
-        value = value[part]
-    return value
-
-
-def _result_value(result, path, default):
-    value = _dig(result, path)
-    if value is _MISSING:
-        if default is _MISSING:
-            raise AnsibleFilterError("the result for %r holds no %s" % (result.get("item"), path))
-        return default
-    return value
 
 
 def subnet_requests(plan, vpc_ids, tags):
@@ -137,25 +117,24 @@ def nat_gateway_subnets(subnets, sites, zones, placement):
     return [s for s in subnets if s["tier"] == "public" and s["site"] in sites and s["az"] in in_zones]
 
 
-def nat_gateway_ids(results):
-    """{site: {zone: NAT gateway ID}} from the NAT gateways created in the nat_gateway_subnets."""
+def nat_gateway_ids(subnets, gateways):
+    """{site: {zone: NAT gateway ID}}: the nat_gateway_subnets paired with what ec2_nat_gateways returned for them,
+    in the same order."""
+    if len(subnets) != len(gateways):
+        raise AnsibleFilterError("%d NAT gateway subnets but %d gateways" % (len(subnets), len(gateways)))
     ids = {}
-    for result in results:
-        subnet = result["item"]
-        ids.setdefault(subnet["site"], {})[subnet["az"]] = _result_value(result, "nat_gateway_id", _MISSING)
+    for subnet, gateway in zip(subnets, gateways):
+        if not gateway.get("nat_gateway_id"):
+            raise AnsibleFilterError("the gateway of %s holds no nat_gateway_id" % subnet.get("name", subnet.get("id")))
+        ids.setdefault(subnet["site"], {})[subnet["az"]] = gateway["nat_gateway_id"]
     return ids
 
 
-def nat_address_tags(results, tags):
-    """Each NAT gateway's Elastic IP allocation, as ec2_tags takes it: tagged with ``tags`` and named
-    after its gateway's subnet (<vpc>-public-<zone> becomes <vpc>-nat-<zone>)."""
-    tagged = []
-    for result in results:
-        addresses = _result_value(result, "nat_gateway_addresses", _MISSING)
-        if not addresses or "allocation_id" not in addresses[0]:
-            raise AnsibleFilterError("the result for %r holds no Elastic IP allocation" % (result.get("item"),))
-        tagged.append({"resource": addresses[0]["allocation_id"], "tags": dict(tags, Name=result["item"]["name"].replace("-public-", "-nat-"))})
-    return tagged
+def nat_gateway_requests(subnets, tags):
+    """Each of the nat_gateway_subnets as ec2_nat_gateways takes it: the gateway and its Elastic IP tagged with
+    ``tags`` and named after the subnet (<vpc>-public-<zone> becomes <vpc>-nat-<zone>)."""
+    return [{"subnet_id": subnet["id"], "tags": dict(tags, Name=subnet["name"].replace("-public-", "-nat-")),
+             "address_tags": dict(tags, Name=subnet["name"].replace("-public-", "-nat-"))} for subnet in subnets]
 
 
 def private_route_tables(subnets, nat_ids, layout, peers, peering_id):
@@ -210,7 +189,7 @@ class FilterModule:
             "subnet_ids_by_site": subnet_ids_by_site,
             "nat_gateway_subnets": nat_gateway_subnets,
             "nat_gateway_ids": nat_gateway_ids,
-            "nat_address_tags": nat_address_tags,
+            "nat_gateway_requests": nat_gateway_requests,
             "private_route_tables": private_route_tables,
             "route_table_ids_by_site": route_table_ids_by_site,
             "private_zone_ids": private_zone_ids,

@@ -160,6 +160,26 @@ def retag(client, resource_id, to_add, to_remove):
         client.create_tags(aws_retry=True, Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(to_add))
 
 
+# NAT gateways with their Elastic IPs, converged as a list in one call (ec2_nat_gateways)
+
+
+@EC2ErrorHandler.common_error_handler("allocate an Elastic IP for the NAT gateway of {subnet_id}")
+def allocate_address(client, subnet_id, tags):
+    return client.allocate_address(aws_retry=True, Domain="vpc",
+                                   TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": ansible_dict_to_boto3_tag_list(tags)}])
+
+
+@EC2ErrorHandler.common_error_handler("release the Elastic IP {allocation_id}")
+def release_address(client, allocation_id):
+    client.release_address(aws_retry=True, AllocationId=allocation_id)
+
+
+@EC2ErrorHandler.common_error_handler("create the NAT gateway of {subnet_id}")
+def create_nat_gateway(client, subnet_id, allocation_id, token, tags):
+    return client.create_nat_gateway(aws_retry=True, SubnetId=subnet_id, AllocationId=allocation_id, ClientToken=token,
+                                     TagSpecifications=[{"ResourceType": "natgateway", "Tags": ansible_dict_to_boto3_tag_list(tags)}])["NatGateway"]
+
+
 # Security groups, converged as a list in one call (ec2_security_groups)
 
 # A group just created may not be known yet to the next call (EC2's eventual consistency).

@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.dicoogle.aws.plugins.filter.network import (
-    nat_address_tags, nat_gateway_ids, nat_gateway_subnets, private_route_tables, private_zone_ids,
+    nat_gateway_ids, nat_gateway_requests, nat_gateway_subnets, private_route_tables, private_zone_ids,
     route_table_ids_by_site, subnet_ids_by_site, subnet_requests, vpc_layout, vpc_subnets,
 )
 
@@ -62,11 +62,13 @@ def test_nat_gateways_go_in_the_sites_public_subnets_of_the_first_zone_or_every_
 
 def test_nat_gateway_ids_by_site_and_zone():
     subnets = nat_gateway_subnets(SUBNETS, ["client", "storage"], ZONES, "per_az")
-    results = [{"item": s, "nat_gateway_id": "nat-%s-%s" % (s["site"], s["az"][-1])} for s in subnets]
-    assert nat_gateway_ids(results) == {"client": {"eu-west-1a": "nat-client-a", "eu-west-1b": "nat-client-b"},
-                                        "storage": {"eu-west-1a": "nat-storage-a", "eu-west-1b": "nat-storage-b"}}
+    gateways = [{"subnet_id": s["id"], "nat_gateway_id": "nat-%s-%s" % (s["site"], s["az"][-1])} for s in subnets]
+    assert nat_gateway_ids(subnets, gateways) == {"client": {"eu-west-1a": "nat-client-a", "eu-west-1b": "nat-client-b"},
+                                                  "storage": {"eu-west-1a": "nat-storage-a", "eu-west-1b": "nat-storage-b"}}
     with pytest.raises(AnsibleFilterError, match="holds no nat_gateway_id"):
-        nat_gateway_ids([{"item": subnets[0]}])
+        nat_gateway_ids(subnets[:1], [{"subnet_id": subnets[0]["id"]}])
+    with pytest.raises(AnsibleFilterError, match="4 NAT gateway subnets but 3 gateways"):
+        nat_gateway_ids(subnets, gateways[1:])
 
 
 def routes_of(tables, site, az):
@@ -110,8 +112,8 @@ def test_the_deployments_private_zone_is_told_by_its_comment():
     assert private_zone_ids(zones, "dicoogle.internal", "nobody's") == []
 
 
-def test_nat_address_tags_name_each_address_after_its_gateway():
-    results = [{"item": {"name": "d-client-public-eu-west-1a"}, "nat_gateway_addresses": [{"allocation_id": "eipalloc-1"}]}]
-    assert nat_address_tags(results, {"k": "v"}) == [{"resource": "eipalloc-1", "tags": {"k": "v", "Name": "d-client-nat-eu-west-1a"}}]
-    with pytest.raises(AnsibleFilterError):
-        nat_address_tags([{"item": {"name": "x-public-a"}}], {})
+def test_nat_gateway_requests_name_each_gateway_and_address_after_its_subnet():
+    requests = nat_gateway_requests([{"id": "subnet-1", "name": "d-client-public-eu-west-1a"}], {"k": "v"})
+    named = {"k": "v", "Name": "d-client-nat-eu-west-1a"}
+    assert requests == [{"subnet_id": "subnet-1", "tags": named, "address_tags": named}]
+    assert nat_gateway_requests([], {"k": "v"}) == []
