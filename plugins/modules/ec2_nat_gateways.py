@@ -12,8 +12,8 @@ version_added: 0.2.0
 description:
   - Makes sure each public subnet of the list has a NAT gateway (pending or available), with a new Elastic IP
     for a new gateway, and brings the tags of each gateway and of its Elastic IP to those given. A subnet's
-    existing gateway is kept as it is found (whatever its address), as amazon.aws.ec2_vpc_nat_gateway's
-    O(if_exist_do_not_create) keeps it.
+    existing gateway is kept as it is found (whatever its address), as M(amazon.aws.ec2_vpc_nat_gateway) keeps it
+    with C(if_exist_do_not_create).
   - Fills a gap of amazon.aws.ec2_vpc_nat_gateway, which makes one gateway per call and cannot tag its Elastic IP
     (a loop over it, then amazon.aws.ec2_tag per address, pays a module start for each gateway and each address).
     Gateways are removed with amazon.aws.ec2_vpc_nat_gateway or dicoogle.aws.vpc_purge.
