@@ -45,14 +45,16 @@ sanity() {
 }
 
 molecule_lane() {
-  # Scenarios one after another, each "role" or "role:tunnel engine"; a container of its own per
-  # scenario, so that lanes can run side by side.
-  local spec role engine rc=0
+  # Scenarios one after another, each "role" or "role:tunnel engine"; a container and a molecule
+  # state directory of its own per scenario, so that lanes can run side by side.
+  local spec role engine name rc=0
   for spec in "$@"; do
     role="${spec%%:*}"
     engine=""
     [ "$role" != "$spec" ] && engine="${spec#*:}"
-    (cd "$ROOT/roles/$role" && env DICOOGLE_MOLECULE_INSTANCE="dicoogle-molecule-$role${engine:+-$engine}" \
+    name="dicoogle-molecule-$role${engine:+-$engine}"
+    (cd "$ROOT/roles/$role" && env DICOOGLE_MOLECULE_INSTANCE="$name" \
+      MOLECULE_EPHEMERAL_DIRECTORY="${XDG_CACHE_HOME:-$HOME/.cache}/dicoogle-molecule/$name" \
       ${engine:+DICOOGLE_TUNNEL_ENGINE=$engine} molecule test) || rc=1
   done
   return $rc
@@ -61,9 +63,9 @@ molecule_lane() {
 molecule_run() {
   # Each host role's scenario: converge, idempotence, verify with real DICOM traffic in a systemd
   # container. The tunnel role runs with each engine: ghostunnel (the default, from the build
-  # folder that set-up filled) and stunnel; its two scenarios share the role's molecule state, so
-  # they run in one lane, beside the lane of the other roles.
-  side_by_side "molecule:dcmtk,storescp" "molecule:tunnel,tunnel:stunnel"
+  # folder that set-up filled) and stunnel, each in a lane of its own (the longest scenarios),
+  # beside the lane of the other roles.
+  side_by_side "molecule:dcmtk,storescp" "molecule:tunnel" "molecule:tunnel:stunnel"
 }
 
 # Test files run two at a time (pytest-xdist; a file's tests stay together on one worker, which
