@@ -61,18 +61,20 @@ def test_front_door_signs_users_in_with_cognito_before_nginx(site, aws_client):
 
 
 def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws_client, run_playbook, tmp_path):
-    """The AWS default (front_door_certificate: acm), as another deployment (it-acm) on the site's
-    network, requested early as site.yml does: ACM's validation record is published in the public
-    zone, the role's own pass skips the zone and the request done earlier and waits for ISSUED
-    (moto issues after its validation wait), the listener uses it; teardown removes record and
-    certificate."""
+    """The AWS defaults (front_door_certificate: acm, the domain's public zone exists and is not the
+    deployment's), as another deployment (it-acm) on the site's network, requested early as site.yml
+    does: ACM's validation record is published in the public zone, the role's own pass skips the zone
+    lookup and the request done earlier and waits for ISSUED (moto issues after its validation wait),
+    the listener uses it; teardown removes records and certificate and leaves the zone."""
+    route53 = aws_client("route53")
+    zone_id = route53.create_hosted_zone(Name="acm.dicoogle.test", CallerReference=str(tmp_path))["HostedZone"]["Id"]
     ec2 = aws_client("ec2")
     subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs-public-*"]}])["Subnets"]]
     [group] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [DEPLOYMENT + "-alb"]}])["SecurityGroups"]
     [vpc] = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [DEPLOYMENT + "-pacs"]}])["Vpcs"]
     extra = {
         "dicoogle_deployment": "it-acm", "dicoogle_state_dir": str(tmp_path), "role_state": "present",
-        "dicoogle_public_domain": "acm.dicoogle.test", "front_door_create_public_zone": True, "front_door_certificate": "acm",
+        "dicoogle_public_domain": "acm.dicoogle.test", "front_door_create_public_zone": False, "front_door_certificate": "acm",
         "front_door_vpc_id": vpc["VpcId"], "front_door_subnet_ids": subnets, "front_door_security_group_id": group["GroupId"],
         "front_door_log_bucket_name": "%s-logs-123456789012-eu-west-1" % DEPLOYMENT, "front_door_kms_alias": "alias/" + DEPLOYMENT,
         "front_door_users": [], "front_door_certificate_wait_timeout": 180,
@@ -80,11 +82,11 @@ def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws
     up = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=dict(extra, early_request="true"))
     try:
         assert up.rc == 0, up
-        # made in the early pass, skipped in the role's own
-        for task in ("Find the public hosted zone of the domain", "Request the web certificate from ACM"):
-            assert re.findall(r"^TASK \[dicoogle\.aws\.front_door : %s.*\n(ok|changed|skipping):" % task, up.output, re.M) == [
-                "ok" if task.startswith("Find") else "changed", "skipping"], up
-        acm, route53, elb = aws_client("acm"), aws_client("route53"), aws_client("elbv2")
+        # done in the early pass, skipped in the role's own
+        for task, statuses in (("Create the public hosted zone", ["skipping", "skipping"]), ("Find the public hosted zone of the domain", ["ok", "skipping"]),
+                               ("Request the web certificate from ACM", ["changed", "skipping"])):
+            assert re.findall(r"^TASK \[dicoogle\.aws\.front_door : %s.*\n(ok|changed|skipping):" % task, up.output, re.M) == statuses, (task, up)
+        acm, elb = aws_client("acm"), aws_client("elbv2")
         [summary] = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == "dicoogle-eu-west-1.acm.dicoogle.test"]
         cert = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
         assert cert["Type"] == "AMAZON_ISSUED" and cert["Status"] == "ISSUED"
@@ -97,6 +99,10 @@ def test_front_door_requests_and_validates_its_certificate_through_dns(site, aws
         assert listener["Certificates"][0]["CertificateArn"] == cert["CertificateArn"]
     finally:
         down = run_playbook("tests/integration/playbooks/front_door.yml", extra_vars=dict(extra, role_state="absent"))
+        left = {r["Type"] for r in route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]}
+        if left <= {"NS", "SOA"}:
+            route53.delete_hosted_zone(Id=zone_id)
     assert down.rc == 0, down
     assert tagged_resources(aws_client, "it-acm") == []
-    assert "acm.dicoogle.test." not in [z["Name"] for z in aws_client("route53").list_hosted_zones()["HostedZones"]]
+    # the domain's own zone stays, without the deployment's records
+    assert left == {"NS", "SOA"}, left
