@@ -91,7 +91,7 @@ def _describe_vpc_peering_connections(self):
 
 
 # moto 5.2: ListTagsForResource of an ECS cluster created without tags leaves out "tags" (AWS
-# answers "tags": []); community.aws.ecs_tag reads the key and fails with KeyError 'tags'.
+# answers "tags": []); dicoogle.aws.ecs_tags (as community.aws.ecs_tag) reads the key: KeyError 'tags'.
 def _list_ecs_tags(self):
     tags = self.ecs_backend.list_tags_for_resource(self._get_param("resourceArn"))
     return ActionResult({"tags": tags or []})

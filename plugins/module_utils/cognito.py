@@ -2,7 +2,7 @@
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Cognito's calls for the cognito_* modules (user pools, their domains, app clients and users), each failing
-with a message that names what failed."""
+with a message that names what failed, and the convergence of one user of cognito_users."""
 
 from __future__ import annotations
 
@@ -176,3 +176,92 @@ def delete_user(client, pool_id, username):
     """True once deleted; False when the user was already gone."""
     client.admin_delete_user(aws_retry=True, UserPoolId=pool_id, Username=username)
     return True
+
+
+# The convergence of one user (an element of cognito_users' users option), once its password, if it needs one,
+# is at hand: the module checks the input, reads every user and every password it needs before any change.
+
+
+def wanted_attributes(attributes):
+    """The attributes given, as the strings Cognito keeps (YAML's true is "true", not "True")."""
+    return {name: (("true" if value else "false") if isinstance(value, bool) else str(value))
+            for name, value in (attributes or {}).items()}
+
+
+def attributes_of(user):
+    # AdminGetUser says UserAttributes, AdminCreateUser Attributes
+    return {a["Name"]: a.get("Value", "") for a in user.get("UserAttributes", user.get("Attributes", []))}
+
+
+def user_view(user, pool_id):
+    """The user as cognito_users returns it: never a password (Cognito returns none either)."""
+    return {
+        "username": user["Username"],
+        "user_pool_id": pool_id,
+        "status": user.get("UserStatus"),
+        "enabled": bool(user.get("Enabled", True)),
+        "attributes": attributes_of(user),
+    }
+
+
+def wants_permanent_password(wanted):
+    return wanted["password"] is not None or wanted["password_secret"] is not None
+
+
+def user_changes(current, wanted):
+    """What it takes to bring the existing user `current` (AdminGetUser's answer) to `wanted`: a dict of the
+    attributes to update (only those given are compared), enable (whether Enabled must change) and confirm
+    (whether the user, still waiting for a first sign-in, gets its permanent password); all empty or false when
+    nothing changes. The password of an existing user is never compared nor changed otherwise."""
+    have = attributes_of(current)
+    return {
+        "attributes": {k: v for k, v in wanted_attributes(wanted["attributes"]).items() if have.get(k) != v},
+        "enable": bool(current.get("Enabled", True)) != wanted["enabled"],
+        "confirm": wants_permanent_password(wanted) and current.get("UserStatus") == "FORCE_CHANGE_PASSWORD",
+    }
+
+
+def predicted_user(current, pool_id, wanted, changes):
+    """The user as user_view shows it once `changes` are made: check mode's answer."""
+    predicted = user_view(current, pool_id)
+    predicted["attributes"].update(changes["attributes"])
+    predicted["enabled"] = wanted["enabled"]
+    if changes["confirm"]:
+        predicted["status"] = "CONFIRMED"
+    return predicted
+
+
+def create_wanted_user(client, pool_id, wanted, password):
+    """Creates the user `wanted` with `password` (None: Cognito generates a temporary one and sends it), made
+    permanent when `wanted` asks for a permanent password; returns it as AdminCreateUser describes it, updated."""
+    username = wanted["username"]
+    permanent = wants_permanent_password(wanted)
+    request = {"UserAttributes": [{"Name": k, "Value": v} for k, v in sorted(wanted_attributes(wanted["attributes"]).items())]}
+    if wanted["desired_delivery_mediums"]:
+        request["DesiredDeliveryMediums"] = wanted["desired_delivery_mediums"]
+    # a permanent password is first the temporary one, which AdminSetUserPassword then confirms
+    if password is not None:
+        request["TemporaryPassword"] = password
+    if wanted["suppress_message"] or permanent:
+        request["MessageAction"] = "SUPPRESS"
+    user = create_user(client, pool_id, username, request)
+    if permanent:
+        set_permanent_password(client, pool_id, username, password)
+        user["UserStatus"] = "CONFIRMED"
+    if not wanted["enabled"]:
+        set_user_enabled(client, pool_id, username, "disable")
+        user["Enabled"] = False
+    return user
+
+
+def change_user(client, pool_id, wanted, changes, password):
+    """Makes `changes` (user_changes' answer) to the existing user `wanted`, `password` being its permanent password
+    when changes confirm it; returns the user as AdminGetUser describes it afterwards."""
+    username = wanted["username"]
+    if changes["attributes"]:
+        update_user_attributes(client, pool_id, username, changes["attributes"])
+    if changes["enable"]:
+        set_user_enabled(client, pool_id, username, "enable" if wanted["enabled"] else "disable")
+    if changes["confirm"]:
+        set_permanent_password(client, pool_id, username, password)
+    return get_user(client, pool_id, username)

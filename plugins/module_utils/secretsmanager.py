@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Secrets Manager's calls for secretsmanager_secrets, each failing with a message that names what failed (never a
-secret's value)."""
+"""Secrets Manager's calls for secretsmanager_secrets (and cognito_users, which reads its passwords), each failing
+with a message that names what failed (never a secret's value)."""
 
 from __future__ import annotations
 

@@ -129,7 +129,7 @@ def existing(client, subnet_ids):
     return gateways, address_tags
 
 
-def create(module, client, wanted):
+def create(client, wanted):
     """A new gateway in the subnet with a new Elastic IP; the address is released if the gateway is refused."""
     allocation = ec2.allocate_address(client, wanted["subnet_id"], text_tags(wanted["address_tags"]))
     try:
@@ -173,7 +173,7 @@ def run(module):
             changed = True
             before[subnet_id] = {}
             result = ({"subnet_id": subnet_id, "tags": text_tags(wanted["tags"]), "address_tags": text_tags(wanted["address_tags"])}
-                      if module.check_mode else create(module, client, wanted))
+                      if module.check_mode else create(client, wanted))
             if "nat_gateway_id" in result:
                 created.append(result["nat_gateway_id"])
         else:

@@ -25,13 +25,15 @@ options:
   secrets:
     description:
       - The secrets to make exist, each name with its string value. Required with O(state=present).
+      - A value may instead be a dict with the keys C(value) (the string, required), C(description) and C(overwrite),
+        which then stand for O(description) and O(overwrite) for that secret alone (version 0.3.0).
     type: dict
   names:
     description: The names (or ARNs) of the secrets to delete. Required with O(state=absent).
     type: list
     elements: str
   description:
-    description: The description of every secret of O(secrets).
+    description: The description of every secret of O(secrets) that does not give its own.
     type: str
     default: ""
   kms_key_id:
@@ -49,8 +51,9 @@ options:
     default: true
   overwrite:
     description:
-      - Whether the value of a secret that exists is replaced when it differs. With C(false) a value is only
-        written at the secret's creation, as for a generated password kept once made.
+      - Whether the value of a secret that exists is replaced when it differs, for every secret of O(secrets) that
+        does not say. With C(false) a value is only written at the secret's creation, as for a generated password
+        kept once made.
     type: bool
     default: true
   recovery_window:
@@ -78,6 +81,18 @@ EXAMPLES = r"""
     description: "dicoogle.aws dicoogle: PKI and key material"
     kms_key_id: alias/dicoogle
     tags: {"dicoogle:deployment": dicoogle}
+  no_log: true
+
+- name: Keep a generated password beside them, written only when its secret is created
+  dicoogle.aws.secretsmanager_secrets:
+    secrets:
+      dicoogle/ca-cert: "{{ lookup('ansible.builtin.file', 'pki/ca.crt', rstrip=false) }}"
+      dicoogle/pacs-admin-password:
+        value: "{{ lookup('ansible.builtin.password', '/dev/null', length=24) }}"
+        description: "dicoogle.aws dicoogle: the PACS administrator's password"
+        overwrite: false
+    description: "dicoogle.aws dicoogle: PKI and key material"
+    kms_key_id: alias/dicoogle
   no_log: true
 
 - name: Delete them at once
@@ -112,14 +127,39 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_a
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 
-def converge(module, client, name, value, tags):
+SECRET_KEYS = ("value", "description", "overwrite")
+
+
+def wanted_secrets(module):
+    """Each secret of the secrets option as (name, value, description, overwrite), or fails naming every one given wrong."""
+    params, wanted, wrong = module.params, [], []
+    for name, given in params["secrets"].items():
+        if not isinstance(given, dict):
+            wanted.append((name, str(given), params["description"], params["overwrite"]))
+            continue
+        unknown = sorted(set(given) - set(SECRET_KEYS))
+        if unknown or given.get("value") is None:
+            wrong.append("%s (%s)" % (name, "unknown keys " + ", ".join(unknown) if unknown else "no value"))
+            continue
+        try:
+            overwrite = module.boolean(given.get("overwrite", params["overwrite"]))
+        except TypeError:
+            wrong.append("%s (overwrite is not a boolean)" % name)
+            continue
+        wanted.append((name, str(given["value"]), str(given.get("description", params["description"])), overwrite))
+    if wrong:
+        module.fail_json(msg="secrets: a secret given as a dict takes value (required), description and overwrite: " + "; ".join(wrong))
+    return wanted
+
+
+def converge(module, client, name, value, description, overwrite, tags):
     """Brings one secret to what is asked; returns (what changed, by name of the setting; the secret's ARN)."""
     params = module.params
     found = secretsmanager.describe(client, name)
     if found is None:
         if module.check_mode:
             return ["created"], None
-        arguments = {"Description": params["description"]}
+        arguments = {"Description": description}
         if params["kms_key_id"]:
             arguments["KmsKeyId"] = params["kms_key_id"]
         if tags:
@@ -131,8 +171,8 @@ def converge(module, client, name, value, tags):
         if not module.check_mode:
             secretsmanager.restore(client, name)
     update = {}
-    if (found.get("Description") or "") != params["description"]:
-        update["Description"] = params["description"]
+    if (found.get("Description") or "") != description:
+        update["Description"] = description
     if params["kms_key_id"] and found.get("KmsKeyId") != params["kms_key_id"]:
         update["KmsKeyId"] = params["kms_key_id"]
     if update:
@@ -140,7 +180,7 @@ def converge(module, client, name, value, tags):
         if not module.check_mode:
             secretsmanager.update(client, name, update)
     # a restored secret's value is read once it is restored (check mode: it is compared as if it were)
-    if params["overwrite"] and not (module.check_mode and "restored" in changes):
+    if overwrite and not (module.check_mode and "restored" in changes):
         if secretsmanager.current_value(client, name) != value:
             changes.append("value")
             if not module.check_mode:
@@ -171,8 +211,8 @@ def run(module):
                 secretsmanager.delete(client, name, params["recovery_window"])
         module.exit_json(changed=bool(after), secrets=results, diff={"before": before, "after": after})
     tags = None if params["tags"] is None else {str(k): str(v) for k, v in params["tags"].items()}
-    for name, value in params["secrets"].items():
-        changes, arn = converge(module, client, name, str(value), tags)
+    for name, value, description, overwrite in wanted_secrets(module):
+        changes, arn = converge(module, client, name, value, description, overwrite, tags)
         results.append({"name": name, **({"arn": arn} if arn else {})})
         if changes:
             before[name], after[name] = "absent" if changes == ["created"] else "as found", "changed: " + ", ".join(changes)

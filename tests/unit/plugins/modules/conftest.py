@@ -42,12 +42,12 @@ def datasync_stub(monkeypatch, aws):
 
 @pytest.fixture
 def sent(aws, monkeypatch):
-    """The modules' Cognito client, with each request it sends recorded as (operation, parameters)."""
+    """The modules' clients, with each request they send recorded as (operation, parameters)."""
     calls = []
 
     def client(_self, service, retry_decorator=None, **_kwargs):
         real = aws(service)
-        real.meta.events.register("provide-client-params.cognito-idp",
+        real.meta.events.register("provide-client-params",
                                   lambda params, model, **_kw: calls.append((model.name, dict(params))))
         return RetryingBotoClientWrapper(real, retry_decorator)
 

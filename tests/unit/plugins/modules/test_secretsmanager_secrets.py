@@ -104,3 +104,25 @@ def test_a_secret_scheduled_for_deletion_is_left_to_go_unless_it_must_go_at_once
     assert scheduled["changed"] is False and "DeletedDate" in sm.describe_secret(SecretId="unit/ca-cert")
     at_once = run_module(secretsmanager_secrets, {"names": ["unit/ca-cert"], "recovery_window": 0, "state": "absent"})
     assert at_once["changed"] is True and [s["Name"] for s in sm.list_secrets()["SecretList"]] == ["unit/nginx-key"]
+
+
+def test_a_secret_given_as_a_dict_has_its_own_description_and_overwrite(aws, run_module):
+    kms = key(aws)
+    secrets = dict(VALUES, **{"unit/admin-password": {"value": "first", "description": "unit: admin", "overwrite": False}})
+    first = run_module(secretsmanager_secrets, args(kms, secrets=secrets))
+    assert first["changed"] is True
+    sm = aws("secretsmanager")
+    assert sm.describe_secret(SecretId="unit/admin-password")["Description"] == "unit: admin"
+    assert sm.describe_secret(SecretId="unit/ca-cert")["Description"] == "unit: PKI"
+    assert value(aws, "unit/admin-password") == "first" and "first" not in json.dumps(first)
+    # a new value is not written to that secret alone; the others are overwritten
+    secrets = {"unit/ca-cert": "new CA", "unit/admin-password": {"value": "second", "description": "unit: admin", "overwrite": "false"}}
+    again = run_module(secretsmanager_secrets, args(kms, secrets=secrets))
+    assert again["diff"]["after"] == {"unit/ca-cert": "changed: value"}
+    assert value(aws, "unit/admin-password") == "first" and value(aws, "unit/ca-cert") == "new CA"
+    wrong_secrets = {"unit/ca-cert": "x", "unit/a": {"description": "unit: described only"}, "unit/b": {"value": "the-value-of-b", "owner": "me"}}
+    wrong = run_module(secretsmanager_secrets, args(kms, secrets=wrong_secrets))
+    assert wrong["failed"] is True
+    assert wrong["msg"] == ("secrets: a secret given as a dict takes value (required), description and overwrite: "
+                            "unit/a (no value); unit/b (unknown keys owner)")
+    assert value(aws, "unit/ca-cert") == "new CA"
