@@ -18,6 +18,7 @@ from moto.ec2.models import amis as ec2_amis
 from moto.ec2.models.flow_logs import FlowLogsBackend
 from moto.ec2.models.instances import Instance
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.elbv2.models import FakeLoadBalancer
 from moto.kms.models import KmsBackend
 from moto.server import main
 
@@ -173,7 +174,30 @@ def _create_flow_logs_with_prefix(self, **kwargs):
     return _create_flow_logs(self, **kwargs)
 
 
+# moto 5.2: DescribeLoadBalancerAttributes leaves out the attributes nobody set (access logs'
+# "enabled" among them), where AWS reports each attribute of the load balancer's type with its
+# default value (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerAttribute.html);
+# amazon.aws.elb_application_lb then fails with KeyError on the options that compare them.
+_LOAD_BALANCER_DEFAULTS = {
+    "application": {
+        "access_logs.s3.enabled": "false", "idle_timeout.timeout_seconds": "60", "routing.http2.enabled": "true",
+        "routing.http.desync_mitigation_mode": "defensive", "routing.http.drop_invalid_header_fields.enabled": "false",
+        "routing.http.preserve_host_header.enabled": "false", "routing.http.x_amzn_tls_version_and_cipher_suite.enabled": "false",
+        "routing.http.xff_client_port.enabled": "false", "routing.http.xff_header_processing.mode": "append",
+        "waf.fail_open.enabled": "false", "load_balancing.cross_zone.enabled": "true",
+    },
+    "network": {"access_logs.s3.enabled": "false"},
+}
+_init_load_balancer = FakeLoadBalancer.__init__
+
+
+def _init_load_balancer_with_defaults(self, *args, **kwargs):
+    _init_load_balancer(self, *args, **kwargs)
+    self.attrs.update(_LOAD_BALANCER_DEFAULTS.get(self.type, {}))
+
+
 VPCPeeringConnections.describe_vpc_peering_connections = _describe_vpc_peering_connections
+FakeLoadBalancer.__init__ = _init_load_balancer_with_defaults
 EC2ContainerServiceResponse.create_service = _create_service_keeping_settings
 Instance.terminate = _terminate_detaching_interfaces
 FlowLogsBackend.create_flow_logs = _create_flow_logs_with_prefix
@@ -185,7 +209,7 @@ RULES = aws_rules.install()
 print("lab moto: AWS rules enforced: " + "; ".join(RULES) + " (see files/lab/aws_rules.py)", file=sys.stderr)
 print("lab moto: patched KMS key ARNs, EC2 tag resource types, peering filters, DataSync EFS locations,"
       " ECS tag lists and service settings, ACM chains, Debian/Ubuntu AMIs, interfaces of terminated instances,"
-      " S3 flow log prefixes (see files/lab/moto_server.py)",
+      " S3 flow log prefixes, load balancers' default attributes (see files/lab/moto_server.py)",
       file=sys.stderr)
 
 if __name__ == "__main__":

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: region_services_info
-short_description: Tell which AWS services a region offers
+short_description: Tell which AWS services a region offers, and its availability zones
 version_added: 0.2.0
 description:
   - Reads AWS's public Systems Manager parameters
     C(/aws/service/global-infrastructure/regions/<region>/services/<service>), which AWS publishes for each
     service a region offers, and returns which of the given services the region has.
+  - With O(zones), also returns the names of the region's available zones, as amazon.aws.aws_az_info with the
+    filter C(state=available) lists them, so that a run that checks the region first need not read them again.
   - Fills a gap. The P(amazon.aws.aws_ssm#lookup) lookup reads these parameters but takes no module defaults
     (endpoint, credentials) and fails on a service the region lacks instead of reporting it.
   - The caller needs the IAM permission C(ssm:GetParameters) on AWS's public parameters
-    (C(arn:aws:ssm:<region>::parameter/aws/service/global-infrastructure/*)).
+    (C(arn:aws:ssm:<region>::parameter/aws/service/global-infrastructure/*)), and with O(zones)
+    C(ec2:DescribeAvailabilityZones).
   - Read-only; runs in check mode too and never reports a change.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
@@ -26,6 +29,11 @@ options:
     type: list
     elements: str
     required: true
+  zones:
+    description: Whether the names of the region's available zones are read too (RV(zones)).
+    type: bool
+    default: false
+    version_added: 0.3.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -38,6 +46,12 @@ EXAMPLES = r"""
     region: eu-west-1
     services: [fargate, datasync]
   register: services
+
+- name: Check that the region offers Fargate, and read its zones
+  dicoogle.aws.region_services_info:
+    services: [fargate]
+    zones: true
+  register: region
 
 - name: Stop when one is missing
   ansible.builtin.assert:
@@ -62,6 +76,12 @@ missing:
   type: list
   elements: str
   sample: []
+zones:
+  description: The names of the region's available zones, sorted.
+  returned: when O(zones) is true
+  type: list
+  elements: str
+  sample: [eu-west-1a, eu-west-1b, eu-west-1c]
 """
 
 try:
@@ -86,8 +106,14 @@ def offered_services(client, region, services):
     return [s for s in services if s in found], [s for s in services if s not in found]
 
 
+def available_zones(client):
+    found = client.describe_availability_zones(aws_retry=True, Filters=[{"Name": "state", "Values": ["available"]}])
+    return sorted(zone["ZoneName"] for zone in found["AvailabilityZones"])
+
+
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(services=dict(type="list", elements="str", required=True)),
+    module = AnsibleAWSModule(argument_spec=dict(services=dict(type="list", elements="str", required=True),
+                                                 zones=dict(type="bool", default=False)),
                               supports_check_mode=True)
     client = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff())
     region = module.region
@@ -95,7 +121,13 @@ def main():
         offered, missing = offered_services(client, region, module.params["services"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to read which services region %s offers" % region)
-    module.exit_json(changed=False, region=region, offered=offered, missing=missing)
+    result = dict(changed=False, region=region, offered=offered, missing=missing)
+    if module.params["zones"]:
+        try:
+            result["zones"] = available_zones(module.client("ec2", retry_decorator=AWSRetry.jittered_backoff()))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Failed to read the availability zones of region %s" % region)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

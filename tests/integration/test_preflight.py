@@ -65,10 +65,15 @@ def test_a_new_account_passes_every_check_and_nothing_is_made(fresh_lab, run_pla
     verdicts = table(run)
     for check in ("network inputs and names", "credentials", "services of eu-west-1", "VPCs per region",
                   "internet gateways per region", "Elastic IPs per region", "NAT gateways per zone",
-                  "interface endpoints per VPC", "public zone lab.dicoogle.test", "Docker engine", "Python libraries"):
+                  "interface endpoints per VPC", "public zone lab.dicoogle.test", "availability zones of eu-west-1",
+                  "Docker engine", "Python libraries"):
         assert verdicts.get(check) == "ok", (check, verdicts)
     assert "session-manager-plugin" not in verdicts  # the lab's hosts are containers
     assert everything(port) == before and not (tmp_path / "state").exists()
+    # zones asked by name that the region does not offer fail the check before any change
+    pinned = preflight(run_playbook, port, tmp_path, network_availability_zones=["eu-west-1a", "eu-west-1z"])
+    assert pinned.rc != 0 and table(pinned)["availability zones of eu-west-1"] == "FAIL", pinned
+    assert everything(port) == before
 
 
 def test_quotas_too_low_fail_before_any_change_naming_the_check(fresh_lab, run_playbook, tmp_path):

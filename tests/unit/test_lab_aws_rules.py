@@ -274,3 +274,15 @@ def test_flow_logs_deliver_under_an_s3_prefix(client):
     missing = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
                                    LogDestination="arn:aws:s3:::no-such-bucket/flow-logs/")
     assert "does not exist" in missing["Unsuccessful"][0]["Error"]["Message"]
+
+
+def test_load_balancer_attributes_are_reported_with_their_defaults(client):
+    """A moto gap the lab's server fixes: every attribute of the type is reported, set or not, as AWS reports it
+    (amazon.aws.elb_application_lb reads access_logs.s3.enabled of a new ALB)."""
+    elb, arn = _load_balancer(client)
+    attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+    assert attributes["access_logs.s3.enabled"] == "false" and attributes["idle_timeout.timeout_seconds"] == "60"
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "false" and attributes["routing.http2.enabled"] == "true"
+    elb.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=[{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"}])
+    attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true" and attributes["access_logs.s3.enabled"] == "false"

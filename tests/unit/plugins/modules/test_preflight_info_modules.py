@@ -31,6 +31,13 @@ def test_the_region_offers_what_aws_publishes_and_nothing_else(aws, run_module):
     assert result["changed"] is False and result["region"] == "eu-west-1"
     assert result["offered"] == wanted[:-1]  # 11 names: two GetParameters batches
     assert result["missing"] == ["no-such-service"]
+    assert "zones" not in result
+
+
+def test_the_region_s_available_zones_on_request(aws, run_module):
+    result = run_module(region_services_info, {"services": ["fargate"], "zones": True})
+    expected = sorted(z["ZoneName"] for z in aws("ec2").describe_availability_zones()["AvailabilityZones"] if z["State"] == "available")
+    assert result["zones"] == expected and len(expected) >= 2 and result["offered"] == ["fargate"]
 
 
 def test_usage_reads_what_the_region_holds_in_the_same_run(aws, run_module):
