@@ -14,6 +14,20 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandl
 
 # Cognito's documented syntax of a user pool ID.
 POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
+# A hosted UI prefix domain: 1-63 lowercase letters, digits and hyphens, without AWS's reserved words.
+DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+RESERVED = ("aws", "amazon", "cognito")
+
+
+def domain_problem(domain):
+    """What is wrong with a prefix domain, as a message naming it, or None."""
+    if not DOMAIN.match(domain):
+        return ("domain %r must be 1-63 lowercase letters, digits or hyphens, and neither start nor end with a hyphen "
+                "(it is a prefix, not a full domain name)" % domain)
+    reserved = [word for word in RESERVED if word in domain]
+    if reserved:
+        return "domain %r must not contain %s, which AWS reserves; choose another prefix" % (domain, " or ".join(reserved))
+    return None
 PAGE_SIZE = 60  # the most ListUserPools and ListUserPoolClients give at once
 
 

@@ -18,6 +18,8 @@ description:
     Cognito resets to its default any setting an update leaves out.
   - Cognito cannot change the attributes users sign in with; asking for others on an existing pool
     fails with a message that says so, instead of replacing the pool and its users.
+  - With O(domain), the pool gets that hosted UI prefix domain, as dicoogle.aws.cognito_user_pool_domain
+    gives it (in the same call: DescribeUserPool already tells the pool's domain).
   - With O(state=absent) the pool's hosted UI domains are deleted first, as Cognito does not delete
     a pool that has one.
   - Supports check mode and diff of the managed settings.
@@ -93,6 +95,16 @@ options:
     description: Whether Cognito refuses to delete the pool. The module then refuses O(state=absent) too.
     type: bool
     default: false
+  domain:
+    description:
+      - The prefix of the pool's hosted UI domain, C(<domain>.auth.<region>.amazoncognito.com), unique in the region:
+        1-63 lowercase letters, digits and hyphens, neither first nor last a hyphen, without the words C(aws),
+        C(amazon) and C(cognito), which AWS reserves.
+      - Created when the pool has none. A pool with another prefix domain, or a prefix another pool has, fails with a
+        message that says which; the module replaces no domain (remove one with dicoogle.aws.cognito_user_pool_domain).
+      - Not given, the pool's domain is left as it is.
+    type: str
+    version_added: 0.3.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -111,6 +123,12 @@ EXAMPLES = r"""
     tags:
       "dicoogle:deployment": dicoogle
   register: pool
+
+- name: With its hosted UI's prefix domain
+  dicoogle.aws.cognito_user_pool:
+    name: dicoogle-viewer
+    deletion_protection: true
+    domain: dicoogle-viewer-login
 
 - name: Require MFA of every user
   dicoogle.aws.cognito_user_pool:
@@ -328,6 +346,23 @@ def update(client, module, pool, wanted):
     return True
 
 
+def converge_domain(client, module, pool):
+    """Gives the pool the prefix domain asked, unless it has it; returns whether it changed (check mode: would)."""
+    domain, pool_id = module.params["domain"], pool.get("Id")
+    if pool.get("Domain") == domain:
+        return False
+    if pool.get("Domain"):
+        module.fail_json(msg="user pool %s already has the domain %s, and a pool has one prefix domain; remove it "
+                             "(dicoogle.aws.cognito_user_pool_domain, state=absent) first" % (pool_id, pool["Domain"]))
+    holder = cognito.describe_domain(client, domain)
+    if holder and holder["UserPoolId"] != pool_id:
+        module.fail_json(msg="domain %s belongs to user pool %s, not %s; remove it from that pool first or choose another prefix"
+                             % (domain, holder["UserPoolId"], pool_id))
+    if not module.check_mode:
+        cognito.create_domain(client, pool_id, domain)
+    return True
+
+
 def delete(client, module, pool):
     if pool.get("DeletionProtection") == "ACTIVE":
         module.fail_json(msg="user pool %s (%s) has deletion protection: set deletion_protection: false (state=present) "
@@ -348,6 +383,9 @@ def validate(module):
     days = params["temporary_password_validity_days"]
     if not 1 <= days <= 365:
         module.fail_json(msg="temporary_password_validity_days must be 1-365, got %d" % days)
+    problem = cognito.domain_problem(params["domain"]) if params["domain"] is not None else None
+    if problem:
+        module.fail_json(msg=problem)
 
 
 def returned(pool, settings):
@@ -375,13 +413,20 @@ def run(module):
     if pool is None:
         changed = True
         if module.check_mode:
-            module.exit_json(changed=True, user_pool=returned({"Name": params["name"]}, wanted), diff=dict(before={}, after=wanted))
+            module.exit_json(changed=True, user_pool=returned({"Name": params["name"], "Domain": params["domain"]}, wanted),
+                             diff=dict(before={}, after=wanted))
         pool = cognito.describe_user_pool(client, create(client, module, wanted), with_mfa=True)
     else:
         changed = update(client, module, pool, wanted)
-        if changed and not module.check_mode:
-            pool = cognito.describe_user_pool(client, pool["Id"], with_mfa=True)
+    if params["domain"] is not None:
+        if before:
+            before["domain"] = pool.get("Domain")
+        changed |= converge_domain(client, module, pool)
+    if changed and not module.check_mode:
+        pool = cognito.describe_user_pool(client, pool["Id"], with_mfa=True)
     settings = wanted if module.check_mode else current_settings(pool)
+    if params["domain"] is not None:
+        settings["domain"] = params["domain"]
     # The tags just set are the ones returned, whatever the lag of DescribeUserPool.
     settings["tags"] = wanted["tags"]
     module.exit_json(changed=changed, user_pool=returned(pool, settings), diff=dict(before=before, after=settings))
@@ -409,6 +454,7 @@ def main():
         username_attributes=dict(type="list", elements="str", choices=["email", "phone_number"], default=["email"]),
         auto_verified_attributes=dict(type="list", elements="str", choices=["email", "phone_number"], default=["email"]),
         deletion_protection=dict(type="bool", default=False),
+        domain=dict(type="str"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )

@@ -80,8 +80,6 @@ domain:
       sample: https://dicoogle-viewer-login.auth.eu-west-1.amazoncognito.com
 """
 
-import re
-
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -89,19 +87,11 @@ from ansible_collections.dicoogle.aws.plugins.module_utils import cognito
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.cognito import POOL_ID
 
-DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-RESERVED = ("aws", "amazon", "cognito")
-
-
 def validate(module):
     params = module.params
-    domain = params["domain"]
-    if not DOMAIN.match(domain):
-        module.fail_json(msg="domain %r must be 1-63 lowercase letters, digits or hyphens, and neither start nor end with a hyphen "
-                             "(it is a prefix, not a full domain name)" % domain)
-    reserved = [word for word in RESERVED if word in domain]
-    if reserved:
-        module.fail_json(msg="domain %r must not contain %s, which AWS reserves; choose another prefix" % (domain, " or ".join(reserved)))
+    problem = cognito.domain_problem(params["domain"])
+    if problem:
+        module.fail_json(msg=problem)
     if len(params["user_pool_id"]) > 55 or not POOL_ID.match(params["user_pool_id"]):
         module.fail_json(msg="user_pool_id %r is not a Cognito user pool ID (<region>_<id>)" % params["user_pool_id"])
 

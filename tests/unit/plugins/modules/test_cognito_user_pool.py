@@ -211,6 +211,27 @@ def test_absent_deletes_the_domain_then_the_pool(aws, run_module):
     assert run_module(cognito_user_pool, viewer(state="absent"))["changed"] is False
 
 
+def test_the_pool_gets_its_prefix_domain_in_the_same_call(aws, run_module):
+    preview = run_module(cognito_user_pool, viewer(domain="viewer-login"), check_mode=True)
+    assert preview["changed"] is True and preview["user_pool"]["domain"] == "viewer-login" and pools(aws) == []
+    created = run_module(cognito_user_pool, viewer(domain="viewer-login"))
+    pool_id = created["user_pool"]["id"]
+    assert created["changed"] is True and created["user_pool"]["domain"] == "viewer-login"
+    assert idp(aws).describe_user_pool_domain(Domain="viewer-login")["DomainDescription"]["UserPoolId"] == pool_id
+    again = run_module(cognito_user_pool, viewer(domain="viewer-login"))
+    assert again["changed"] is False and again["diff"]["before"]["domain"] == "viewer-login"
+    # a pool has one prefix domain: another is refused, not swapped
+    other = run_module(cognito_user_pool, viewer(domain="viewer-other"))
+    assert other["failed"] is True and "already has the domain viewer-login" in other["msg"]
+    # a prefix another pool holds is refused, naming that pool
+    second = idp(aws).create_user_pool(PoolName="second")["UserPool"]["Id"]
+    idp(aws).create_user_pool_domain(UserPoolId=second, Domain="second-login")
+    run_module(cognito_user_pool, viewer(name="third"))
+    taken = run_module(cognito_user_pool, viewer(name="third", domain="second-login"))
+    assert taken["failed"] is True and "belongs to user pool %s" % second in taken["msg"]
+    assert run_module(cognito_user_pool, viewer())["changed"] is False  # not given: left as it is
+
+
 def test_deletion_protection_stops_absent_until_it_is_turned_off(aws, run_module):
     pool_id = run_module(cognito_user_pool, viewer(deletion_protection=True))["user_pool"]["id"]
     assert described(aws, pool_id)["DeletionProtection"] == "ACTIVE"
@@ -239,6 +260,8 @@ def test_bad_input_is_named_before_any_call(aws, run_module, monkeypatch):
                          ({"temporary_password_validity_days": 0}, "temporary_password_validity_days"),
                          ({"name": "viewer/pool"}, "name"),
                          ({"username_attributes": ["nickname"]}, "username_attributes"),
-                         ({"mfa": "sms"}, "mfa")):
+                         ({"mfa": "sms"}, "mfa"),
+                         ({"domain": "amazon-login"}, "domain"),
+                         ({"domain": "Viewer.Login"}, "domain")):
         result = run_module(cognito_user_pool, viewer(**extra))
         assert result["failed"] is True and named in result["msg"], result
