@@ -28,6 +28,8 @@ def domain_problem(domain):
     if reserved:
         return "domain %r must not contain %s, which AWS reserves; choose another prefix" % (domain, " or ".join(reserved))
     return None
+
+
 PAGE_SIZE = 60  # the most ListUserPools and ListUserPoolClients give at once
 
 

@@ -19,7 +19,7 @@ description:
   - Cognito cannot change the attributes users sign in with; asking for others on an existing pool
     fails with a message that says so, instead of replacing the pool and its users.
   - With O(domain), the pool gets that hosted UI prefix domain, as dicoogle.aws.cognito_user_pool_domain
-    gives it (in the same call: DescribeUserPool already tells the pool's domain).
+    gives it, in the same call (DescribeUserPool already tells the pool's domain).
   - With O(state=absent) the pool's hosted UI domains are deleted first, as Cognito does not delete
     a pool that has one.
   - Supports check mode and diff of the managed settings.
@@ -97,8 +97,8 @@ options:
     default: false
   domain:
     description:
-      - The prefix of the pool's hosted UI domain, C(<domain>.auth.<region>.amazoncognito.com), unique in the region:
-        1-63 lowercase letters, digits and hyphens, neither first nor last a hyphen, without the words C(aws),
+      - The prefix of the pool's hosted UI domain, C(<domain>.auth.<region>.amazoncognito.com), unique in the region,
+        of 1-63 lowercase letters, digits and hyphens, neither first nor last a hyphen, without the words C(aws),
         C(amazon) and C(cognito), which AWS reserves.
       - Created when the pool has none. A pool with another prefix domain, or a prefix another pool has, fails with a
         message that says which; the module replaces no domain (remove one with dicoogle.aws.cognito_user_pool_domain).

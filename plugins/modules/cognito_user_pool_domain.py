@@ -87,6 +87,7 @@ from ansible_collections.dicoogle.aws.plugins.module_utils import cognito
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.cognito import POOL_ID
 
+
 def validate(module):
     params = module.params
     problem = cognito.domain_problem(params["domain"])
