@@ -154,6 +154,22 @@ def tag_changes(current, wanted, purge_tags, keep=()):
     return to_add, to_remove, {key: value for key, value in dict(current, **to_add).items() if key not in to_remove}
 
 
+def reconcile_each_resource_tags(module, resources, current, purge_tags, apply):
+    """Brings each resource of `resources` (dicts with "resource" and "tags", as ec2_tags and ecs_tags take them) from
+    its tags `current[resource]` to its own, with apply(resource, to_add, to_remove); returns (changed, each resource
+    with its tags after, diff)."""
+    changed, results, before, after = False, [], {}, {}
+    for wanted in resources:
+        resource = wanted["resource"]
+        tags = {str(k): str(v) for k, v in wanted["tags"].items()}
+        retagged, tags_after = reconcile_tags(module, current[resource], tags, purge_tags,
+                                              lambda to_add, to_remove, resource=resource: apply(resource, to_add, to_remove))
+        changed |= retagged
+        before[resource], after[resource] = current[resource], tags_after
+        results.append({"resource": resource, "tags": tags_after})
+    return changed, results, {"before": before, "after": after}
+
+
 def reconcile_tags(module, current, wanted, purge_tags, apply, keep=()):
     """Brings the tags `current` to `wanted` (see tag_changes) with apply(to_add, to_remove), the service's call
     that adds and removes them; never in check mode. Returns (changed, the tags after)."""

@@ -70,6 +70,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_each_resource_tags
 
 
 @fails_on_aws_errors
@@ -84,15 +85,9 @@ def run(module):
         for tag in ec2.describe(client, "describe_tags", "Tags", "read the tags of %s" % ", ".join(ids),
                                 Filters=[{"Name": "resource-id", "Values": ids}]):
             current[tag["ResourceId"]][tag["Key"]] = tag["Value"]
-    changed, results, before, after = False, [], {}, {}
-    for wanted in params["resources"]:
-        resource_id = wanted["resource"]
-        tags = {str(k): str(v) for k, v in wanted["tags"].items()}
-        retagged, tags_after = ec2.reconcile_tags(module, client, resource_id, current[resource_id], tags, params["purge_tags"])
-        changed |= retagged
-        before[resource_id], after[resource_id] = current[resource_id], tags_after
-        results.append({"resource": resource_id, "tags": tags_after})
-    module.exit_json(changed=changed, resources=results, diff={"before": before, "after": after})
+    changed, results, diff = reconcile_each_resource_tags(module, params["resources"], current, params["purge_tags"],
+                                                          lambda resource_id, to_add, to_remove: ec2.retag(client, resource_id, to_add, to_remove))
+    module.exit_json(changed=changed, resources=results, diff=diff)
 
 
 def main():

@@ -86,16 +86,9 @@ def run(module):
     client = ecs.client_of(module)
     # every resource is read before any is changed: an unknown one fails the module with nothing changed
     current = {arn: ecs.tags_of(client, arn) for arn in arns}
-    changed, results, before, after = False, [], {}, {}
-    for wanted in params["resources"]:
-        arn = wanted["resource"]
-        tags = {str(k): str(v) for k, v in wanted["tags"].items()}
-        retagged, tags_after = aws.reconcile_tags(module, current[arn], tags, params["purge_tags"],
-                                                  lambda to_add, to_remove, arn=arn: ecs.retag(client, arn, to_add, to_remove))
-        changed |= retagged
-        before[arn], after[arn] = current[arn], tags_after
-        results.append({"resource": arn, "tags": tags_after})
-    module.exit_json(changed=changed, resources=results, diff={"before": before, "after": after})
+    changed, results, diff = aws.reconcile_each_resource_tags(module, params["resources"], current, params["purge_tags"],
+                                                              lambda arn, to_add, to_remove: ecs.retag(client, arn, to_add, to_remove))
+    module.exit_json(changed=changed, resources=results, diff=diff)
 
 
 def main():
