@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags as _reconcile_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
 # What EC2 answers for something that is already gone (or was never there).
 NOT_FOUND = (
@@ -129,6 +131,68 @@ def delete_flow_logs(client, vpc_id, flow_log_ids):
 def create_flow_log(client, vpc_id, arguments):
     """The answer of CreateFlowLogs: FlowLogIds, and Unsuccessful when EC2 refused."""
     return client.create_flow_logs(aws_retry=True, ResourceIds=[vpc_id], ResourceType="VPC", **arguments)
+
+
+def flow_log_summary(flow):
+    return {k: flow.get(k) for k in ("TrafficType", "MaxAggregationInterval", "LogFormat", "LogDestination")} if flow else {}
+
+
+def wanted_flow_log_summary(wanted):
+    return {"TrafficType": wanted["traffic_type"], "MaxAggregationInterval": wanted["max_aggregation_interval"],
+            "LogFormat": wanted.get("log_format"), "LogDestination": wanted["destination"]}
+
+
+def _flow_log_matches(flow, wanted):
+    """The flow log records what is asked (tags aside, which change in place)."""
+    return (flow.get("TrafficType") == wanted["traffic_type"]
+            and int(flow.get("MaxAggregationInterval", 600)) == wanted["max_aggregation_interval"]
+            and (wanted.get("log_format") is None or flow.get("LogFormat") == wanted["log_format"]))
+
+
+def converge_flow_log(module, client, vpc_id, wanted, flows):
+    """Brings a VPC's flow log to `wanted` (destination, traffic_type, max_aggregation_interval, log_format, tags; None:
+    no flow log), given the VPC's flow logs to that destination: (changed, the ID of its flow log or None, diff before,
+    after). A flow log cannot be changed: another traffic type, interval or format replaces it; tags change in place.
+    Nothing changes in check mode."""
+    keep = [f for f in flows if wanted is not None and _flow_log_matches(f, wanted)][:1]
+    remove = [f["FlowLogId"] for f in flows if f not in keep]
+    create = wanted is not None and not keep
+    tags = {str(k): str(v) for k, v in (wanted or {}).get("tags", {}).items()}
+    # the tags of the flow log kept become the wanted ones, those of a new one are given at its creation
+    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])), tags, True)[:2] if keep else ({}, [])
+    changed = bool(remove) or create or bool(to_add or to_remove)
+    before = flow_log_summary(flows[0] if flows else None)
+    after = {} if wanted is None else flow_log_summary(keep[0]) if keep else wanted_flow_log_summary(wanted)
+    flow_log_id = keep[0]["FlowLogId"] if keep else None
+    if module.check_mode or not changed:
+        return changed, flow_log_id, before, after
+    if remove:
+        delete_flow_logs(client, vpc_id, remove)
+    if to_add or to_remove:
+        retag(client, flow_log_id, to_add, to_remove)
+    if create:
+        request = dict(TrafficType=wanted["traffic_type"], LogDestinationType="s3", LogDestination=wanted["destination"],
+                       MaxAggregationInterval=wanted["max_aggregation_interval"])
+        if wanted.get("log_format"):
+            request["LogFormat"] = wanted["log_format"]
+        if tags:
+            request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(tags)}]
+        answer = create_flow_log(client, vpc_id, request)
+        if answer.get("Unsuccessful"):
+            module.fail_json(msg="AWS refused the flow log of %s: %s" % (vpc_id, answer["Unsuccessful"][0].get("Error")))
+        flow_log_id = answer["FlowLogIds"][0]
+    return True, flow_log_id, before, after
+
+
+def flow_logs_to(client, destinations):
+    """The flow logs of each VPC of `destinations` ({VPC ID: S3 destination}) that deliver to its destination
+    (one read for all)."""
+    found = {vpc_id: [] for vpc_id in destinations}
+    for flow in flow_logs_of(client, list(destinations)) if destinations else []:
+        vpc_id = flow.get("ResourceId")
+        if vpc_id in found and flow.get("LogDestinationType") == "s3" and flow.get("LogDestination") == destinations[vpc_id]:
+            found[vpc_id].append(flow)
+    return found
 
 
 # Subnets, converged as a list in one call (ec2_vpc_subnets); tags of any EC2 resource

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ec2_vpcs
-short_description: Create or update a list of VPCs, each with its DNS settings, tags and internet gateway, in one call
+short_description: Create or update a list of VPCs, each with its DNS settings, tags, internet gateway and flow log, in one call
 version_added: 0.2.0
 description:
   - Makes each VPC of the list exist, found by its C(Name) tag and CIDR block, with its DNS support and DNS
-    hostnames settings and its tags, and with an internet gateway attached where asked, reading the VPCs
-    and their gateways once for the whole list.
+    hostnames settings and its tags, with an internet gateway attached and its traffic recorded by a flow log
+    where asked, reading the VPCs, their gateways and their flow logs once for the whole list.
   - Fills a gap of amazon.aws.ec2_vpc_net and amazon.aws.ec2_vpc_igw, which converge one VPC or gateway per
     call; a loop over each pays a module start and the lookups per VPC. Options are named as those modules
-    name them.
+    name them. A VPC's flow log is converged here, as M(dicoogle.aws.vpc_flow_logs) converges it, so that a VPC
+    and the record of its traffic take one module start.
   - A VPC's CIDR block cannot change (another block is another VPC). VPCs and gateways not in the list are
     left alone; this module never detaches or deletes a gateway, which a VPC's teardown does.
   - Supports check mode and diff mode.
@@ -54,6 +55,36 @@ options:
       internet_gateway_tags:
         description: The internet gateway's tags besides C(Name) (the VPC's name); not given, the VPC's tags.
         type: dict
+      flow_log:
+        description:
+          - The flow log that records the VPC's IP traffic in an S3 bucket. At most one flow log delivers to this
+            destination; one that records otherwise is replaced (a flow log cannot be changed), its tags change in place.
+          - Not given, the VPC's flow logs are left as they are.
+          - The destination needs a bucket policy that lets C(delivery.logs.amazonaws.com) put objects under
+            C(<prefix>/AWSLogs/<account>/) and get the bucket's ACL.
+        type: dict
+        suboptions:
+          destination:
+            description: The S3 destination, C(arn:aws:s3:::<bucket>/<prefix>/).
+            type: str
+            required: true
+          traffic_type:
+            description: Which traffic is recorded.
+            type: str
+            choices: [ALL, ACCEPT, REJECT]
+            default: ALL
+          max_aggregation_interval:
+            description: Seconds over which a flow is aggregated into one record, 60 or 600.
+            type: int
+            choices: [60, 600]
+            default: 60
+          log_format:
+            description: The record's fields; not given, AWS's default format (version 2 fields).
+            type: str
+          tags:
+            description: The flow log's tags.
+            type: dict
+            default: {}
   purge_tags:
     description: Whether tags not in O(vpcs[].tags) are removed (for a VPC whose tags are given, and its gateway).
     type: bool
@@ -69,10 +100,14 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Two VPCs, one with an internet gateway
+- name: Two VPCs, one with an internet gateway and its traffic recorded in a log bucket
   dicoogle.aws.ec2_vpcs:
     vpcs:
-      - {name: pacs, cidr_block: 10.10.0.0/16, internet_gateway: true, tags: {site: pacs}}
+      - name: pacs
+        cidr_block: 10.10.0.0/16
+        internet_gateway: true
+        tags: {site: pacs}
+        flow_log: {destination: "arn:aws:s3:::dicoogle-logs-123456789012-eu-west-1/flow-logs/", tags: {Name: pacs}}
       - {name: storage, cidr_block: 10.30.0.0/16, tags: {site: storage}}
   register: vpcs
 """
@@ -103,6 +138,10 @@ vpcs:
     tags:
       description: Its tags.
       type: dict
+    flow_log_id:
+      description: Its flow log (O(vpcs[].flow_log)), if any.
+      type: str
+      sample: fl-0123456789abcdef0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -151,6 +190,8 @@ def run(module):
     if len(set(keys)) != len(keys):
         module.fail_json(msg="vpcs lists a VPC (name and block) twice")
     existing, gateways = read_vpcs(module, client, sorted({w["name"] for w in wanted_list})) if wanted_list else ({}, {})
+    flows = ec2.flow_logs_to(client, {existing[key]["VpcId"]: w["flow_log"]["destination"]
+                                      for key, w in zip(keys, wanted_list) if w["flow_log"] and key in existing})
 
     changed, results, before, after, created = False, [], {}, {}, []
     for wanted in wanted_list:
@@ -185,9 +226,18 @@ def run(module):
                   "internet_gateway_id": gateway_id}
         after[label] = {"dns_support": wanted["dns_support"], "dns_hostnames": wanted["dns_hostnames"], "tags": tags,
                         "internet_gateway_id": gateway_id}
+        if wanted["flow_log"] and vpc_id in flows:
+            recorded, result["flow_log_id"], before[label]["flow_log"], after[label]["flow_log"] = ec2.converge_flow_log(
+                module, client, vpc_id, wanted["flow_log"], flows[vpc_id])
+            changed |= recorded
+        elif wanted["flow_log"]:  # a new VPC's, once it is available
+            changed, after[label]["flow_log"] = True, ec2.wanted_flow_log_summary(wanted["flow_log"])
         results.append(result)
     if created:  # the subnets and the rest are made in them next
         wait_available(module, client, created)
+    for wanted, result in zip(wanted_list, results):
+        if wanted["flow_log"] and result["id"] in created:
+            result["flow_log_id"] = ec2.converge_flow_log(module, client, result["id"], wanted["flow_log"], [])[1]
     module.exit_json(changed=changed, vpcs=results, diff={"before": before, "after": after})
 
 
@@ -212,11 +262,23 @@ def main():
             internet_gateway=dict(type="bool", default=False),
             tags=dict(type="dict"),
             internet_gateway_tags=dict(type="dict"),
+            flow_log=dict(type="dict", options=dict(
+                destination=dict(type="str", required=True),
+                traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
+                max_aggregation_interval=dict(type="int", choices=[60, 600], default=60),
+                log_format=dict(type="str"),
+                tags=dict(type="dict", default={}),
+            )),
         )),
         purge_tags=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=300),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    for vpc in module.params["vpcs"]:
+        destination = (vpc["flow_log"] or {}).get("destination", "arn:aws:s3:::")
+        if not destination.startswith("arn:") or ":s3:::" not in destination:
+            module.fail_json(msg="vpcs[%s].flow_log.destination must be an S3 ARN such as arn:aws:s3:::bucket/prefix/ (got %s)" % (
+                vpc["name"], destination))
     run(module)
 
 

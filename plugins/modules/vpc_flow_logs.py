@@ -91,57 +91,9 @@ flow_logs:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
-from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
-
-
-def matches(flow, params):
-    """The flow log records what is asked (tags aside, which change in place)."""
-    return (flow.get("TrafficType") == params["traffic_type"]
-            and int(flow.get("MaxAggregationInterval", 600)) == params["max_aggregation_interval"]
-            and (params["log_format"] is None or flow.get("LogFormat") == params["log_format"]))
-
-
-def summary(flow):
-    return {k: flow.get(k) for k in ("TrafficType", "MaxAggregationInterval", "LogFormat", "LogDestination")} if flow else {}
-
-
-def converge(module, client, vpc_id, tags, flows):
-    """One VPC's flow log, given the VPC's flow logs to the destination: (changed, its ID or None, diff before, after)."""
-    params = module.params
-    keep = [f for f in flows if params["state"] == "present" and matches(f, params)][:1]
-    remove = [f["FlowLogId"] for f in flows if f not in keep]
-    create = params["state"] == "present" and not keep
-    # the tags of the flow log kept become the wanted ones, those of a new one are given at its creation
-    to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])), tags, True)[:2] if keep else ({}, [])
-    changed = bool(remove) or create or bool(to_add or to_remove)
-    before = summary(flows[0] if flows else None)
-    after = {} if params["state"] == "absent" else summary(keep[0] if keep else {
-        "TrafficType": params["traffic_type"], "MaxAggregationInterval": params["max_aggregation_interval"],
-        "LogFormat": params["log_format"], "LogDestination": params["destination"]})
-    flow_log_id = keep[0]["FlowLogId"] if keep else None
-    if module.check_mode or not changed:
-        return changed, flow_log_id, before, after
-    if remove:
-        ec2.delete_flow_logs(client, vpc_id, remove)
-    if to_add or to_remove:
-        ec2.retag(client, flow_log_id, to_add, to_remove)
-    if create:
-        request = dict(TrafficType=params["traffic_type"], LogDestinationType="s3", LogDestination=params["destination"],
-                       MaxAggregationInterval=params["max_aggregation_interval"])
-        if params["log_format"]:
-            request["LogFormat"] = params["log_format"]
-        if tags:
-            request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": ansible_dict_to_boto3_tag_list(tags)}]
-        answer = ec2.create_flow_log(client, vpc_id, request)
-        if answer.get("Unsuccessful"):
-            module.fail_json(msg="AWS refused the flow log of %s: %s" % (vpc_id, answer["Unsuccessful"][0].get("Error")))
-        flow_log_id = answer["FlowLogIds"][0]
-    return True, flow_log_id, before, after
 
 
 @fails_on_aws_errors
@@ -151,16 +103,15 @@ def run(module):
     vpc_ids = [flow["vpc_id"] for flow in params["flow_logs"]]
     if len(set(vpc_ids)) != len(vpc_ids):
         module.fail_json(msg="flow_logs lists a VPC twice")
-    ours = [f for f in ec2.flow_logs_of(client, vpc_ids)
-            if f.get("LogDestination") == params["destination"] and f.get("LogDestinationType") == "s3"]
+    ours = ec2.flow_logs_to(client, dict.fromkeys(vpc_ids, params["destination"]))
     changed, results, before, after = False, [], {}, {}
     for flow in params["flow_logs"]:
         vpc_id = flow["vpc_id"]
-        tags = {str(k): str(v) for k, v in flow["tags"].items()}
-        vpc_changed, flow_log_id, before[vpc_id], after[vpc_id] = converge(
-            module, client, vpc_id, tags, [f for f in ours if f.get("ResourceId") == vpc_id])
+        wanted = None if params["state"] == "absent" else dict(
+            {k: params[k] for k in ("destination", "traffic_type", "max_aggregation_interval", "log_format")}, tags=flow["tags"])
+        vpc_changed, flow_log_id, before[vpc_id], after[vpc_id] = ec2.converge_flow_log(module, client, vpc_id, wanted, ours[vpc_id])
         changed |= vpc_changed
-        results.append(dict(vpc_id=vpc_id, **({"flow_log_id": flow_log_id} if flow_log_id and params["state"] == "present" else {})))
+        results.append(dict(vpc_id=vpc_id, **({"flow_log_id": flow_log_id} if flow_log_id and wanted else {})))
     module.exit_json(changed=changed, flow_logs=results, diff={"before": before, "after": after})
 
 

@@ -77,3 +77,44 @@ def test_new_vpcs_are_waited_for_until_available(aws, run_module, monkeypatch):
     result = run_module(ec2_vpcs, {"vpcs": plan()})
     assert result["changed"] is True and len(reads) == 2 and len(pauses) == 1
     assert sorted(reads[0]) == sorted(v["id"] for v in result["vpcs"])
+
+
+def test_each_vpc_gets_its_flow_log_in_the_same_call(aws, run_module, sent):
+    """A new VPC's flow log is made once the VPC is available; a second run reads the flow logs once for every VPC; a
+    flow log that records otherwise is replaced, its tags change in place; a VPC without flow_log keeps what it has."""
+    aws("s3").create_bucket(Bucket="unit-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    destination = "arn:aws:s3:::unit-logs"
+    vpcs = plan()
+    vpcs[0]["flow_log"] = {"destination": destination, "tags": {"Name": "pacs"}}
+    vpcs[1]["flow_log"] = {"destination": destination, "max_aggregation_interval": 600}
+    preview = run_module(ec2_vpcs, {"vpcs": vpcs}, check_mode=True)
+    assert preview["changed"] is True and aws("ec2").describe_flow_logs()["FlowLogs"] == []
+    first = run_module(ec2_vpcs, {"vpcs": vpcs})
+    flows = {f["ResourceId"]: f for f in aws("ec2").describe_flow_logs()["FlowLogs"]}
+    pacs, storage = first["vpcs"]
+    assert set(flows) == {pacs["id"], storage["id"]}
+    assert (flows[pacs["id"]]["FlowLogId"], flows[pacs["id"]]["LogDestination"], flows[pacs["id"]]["TrafficType"]) == (
+        pacs["flow_log_id"], destination, "ALL")
+    assert {t["Key"]: t["Value"] for t in flows[pacs["id"]]["Tags"]} == {"Name": "pacs"}
+    assert flows[storage["id"]]["MaxAggregationInterval"] == 600 and storage["flow_log_id"] == flows[storage["id"]]["FlowLogId"]
+    calls = len(sent)
+    again = run_module(ec2_vpcs, {"vpcs": vpcs})
+    assert again["changed"] is False and again["vpcs"] == first["vpcs"]
+    assert [name for name, _params in sent[calls:]].count("DescribeFlowLogs") == 1
+    vpcs[0]["flow_log"] = {"destination": destination, "tags": {"Name": "pacs", "site": "pacs"}}
+    vpcs[1]["flow_log"] = {"destination": destination}
+    changed = run_module(ec2_vpcs, {"vpcs": vpcs})
+    now = {f["ResourceId"]: f for f in aws("ec2").describe_flow_logs()["FlowLogs"]}
+    assert changed["changed"] is True and now[pacs["id"]]["FlowLogId"] == pacs["flow_log_id"]
+    assert {t["Key"]: t["Value"] for t in now[pacs["id"]]["Tags"]} == {"Name": "pacs", "site": "pacs"}
+    assert now[storage["id"]]["FlowLogId"] != storage["flow_log_id"] and now[storage["id"]]["MaxAggregationInterval"] == 60
+    untouched = run_module(ec2_vpcs, {"vpcs": plan()})
+    assert untouched["changed"] is False and len(aws("ec2").describe_flow_logs()["FlowLogs"]) == 2
+
+
+def test_a_flow_log_destination_that_is_not_an_s3_arn_is_refused_before_any_call(aws, run_module):
+    vpcs = plan()
+    vpcs[1]["flow_log"] = {"destination": "unit-logs"}
+    refused = run_module(ec2_vpcs, {"vpcs": vpcs})
+    assert refused["failed"] is True and refused["msg"].startswith("vpcs[storage].flow_log.destination must be an S3 ARN")
+    assert vpcs_of(aws) == {}
