@@ -70,9 +70,13 @@ def test_a_new_account_passes_every_check_and_nothing_is_made(fresh_lab, run_pla
         assert verdicts.get(check) == "ok", (check, verdicts)
     assert "session-manager-plugin" not in verdicts  # the lab's hosts are containers
     assert everything(port) == before and not (tmp_path / "state").exists()
-    # zones asked by name that the region does not offer fail the check before any change
-    pinned = preflight(run_playbook, port, tmp_path, network_availability_zones=["eu-west-1a", "eu-west-1z"])
+    # zones asked by name that the region does not offer, and a library the controller lacks, fail
+    # their checks before any change
+    pinned = preflight(run_playbook, port, tmp_path, network_availability_zones=["eu-west-1a", "eu-west-1z"],
+                       preflight_python_libraries=["boto3", "dicoogle_no_such_library"])
     assert pinned.rc != 0 and table(pinned)["availability zones of eu-west-1"] == "FAIL", pinned
+    assert table(pinned)["Python libraries"] == "FAIL" and "missing: dicoogle_no_such_library" in pinned.output
+    assert table(pinned)["Docker engine"] == "ok"
     assert everything(port) == before
 
 
