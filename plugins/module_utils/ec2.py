@@ -6,11 +6,17 @@ that names what failed."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags as _reconcile_tags
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
 
@@ -341,3 +347,95 @@ def attach_new_internet_gateway(client, vpc_id, tags):
         {"ResourceType": "internet-gateway", "Tags": ansible_dict_to_boto3_tag_list(tags)}])["InternetGateway"]["InternetGatewayId"]
     _NEW_VPC_RETRY(client.attach_internet_gateway)(InternetGatewayId=gateway, VpcId=vpc_id)
     return gateway
+
+
+# Instances, converged as a list in one call (ec2_instances)
+
+# A new instance profile takes a few seconds to reach EC2 (IAM is eventually consistent), which meanwhile refuses its
+# name with InvalidParameterValue: the calls that name one try again for up to this many seconds.
+PROFILE_WAIT = 60
+
+# The states of an instance that is gone or going.
+INSTANCE_GONE = ("shutting-down", "terminated")
+
+
+def _profile_unknown_yet(error):
+    """EC2's answer to an instance profile it does not know (yet): "Value (name) for parameter iamInstanceProfile.name
+    is invalid. Invalid IAM Instance Profile name"."""
+    message = error.response.get("Error", {}).get("Message", "")
+    return "iamInstanceProfile" in message or "IAM Instance Profile" in message
+
+
+def _while_profile_unknown(call):
+    """call()'s answer, called again for up to PROFILE_WAIT seconds while EC2 does not know the instance profile it names."""
+
+    def attempt():
+        try:
+            return call(), None
+        except is_boto3_error_code("InvalidParameterValue") as e:
+            if not _profile_unknown_yet(e):
+                raise
+            return None, e
+
+    def give_up(last):
+        raise last[1]
+
+    return Waiter(PROFILE_WAIT, delay=2, max_delay=10).until(attempt, give_up, done=lambda answer: answer[1] is None)[0]
+
+
+def _client_token(*parts):
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+@EC2ErrorHandler.common_error_handler("run the instance {name}")
+def run_instance(client, name, request):
+    """Runs one instance as `request` says (RunInstances' arguments but MinCount, MaxCount and ClientToken) and returns
+    it as RunInstances describes it. Its client token follows from the name and the request, so that the call made
+    again (its answer lost, the module run again before DescribeInstances lists the instance) runs no second one.
+    EC2 answers a token with its instance until a day or so after that instance is terminated: a terminated one is
+    followed by another token, made from the last and that instance's ID (the same again for a call made again)."""
+    token = _client_token(name, request)
+    for _attempt in range(10):
+        def call(token=token):
+            return client.run_instances(aws_retry=True, MinCount=1, MaxCount=1, ClientToken=token, **request)["Instances"][0]
+
+        instance = _while_profile_unknown(call)
+        if instance["State"]["Name"] not in INSTANCE_GONE:
+            return instance
+        token = _client_token(token, instance["InstanceId"])
+    raise AnsibleAWSError(message="Failed to run the instance %s: EC2 answered 10 client tokens in a row with a terminated instance, "
+                                  "the last %s" % (name, instance["InstanceId"]))
+
+
+@EC2ErrorHandler.common_error_handler("start the instances {instance_ids}")
+def start_instances(client, instance_ids):
+    """{instance ID: its state after the call}."""
+    answer = client.start_instances(aws_retry=True, InstanceIds=instance_ids)
+    return {i["InstanceId"]: i["CurrentState"]["Name"] for i in answer.get("StartingInstances", [])}
+
+
+@EC2ErrorHandler.common_error_handler("set the metadata options of {instance_id}")
+def set_metadata_options(client, instance_id, options):
+    """options: HttpEndpoint, HttpTokens, HttpPutResponseHopLimit."""
+    client.modify_instance_metadata_options(aws_retry=True, InstanceId=instance_id, **options)
+
+
+def instance_profile_associations(client, instance_ids):
+    """{instance ID: the ID of its instance profile's association} of those of `instance_ids` that have one."""
+    found = describe(client, "describe_iam_instance_profile_associations", "IamInstanceProfileAssociations",
+                     "read the instance profiles of %s" % ", ".join(instance_ids),
+                     Filters=[{"Name": "instance-id", "Values": instance_ids}, {"Name": "state", "Values": ["associating", "associated"]}])
+    return {a["InstanceId"]: a["AssociationId"] for a in found}
+
+
+@EC2ErrorHandler.common_error_handler("give {instance_id} the instance profile {profile}")
+def set_instance_profile(client, instance_id, profile, association_id=None):
+    """Replaces the instance's profile (its association `association_id`), or gives it one if it has none."""
+
+    def call():
+        if association_id:
+            return client.replace_iam_instance_profile_association(aws_retry=True, AssociationId=association_id,
+                                                                   IamInstanceProfile={"Name": profile})
+        return client.associate_iam_instance_profile(aws_retry=True, InstanceId=instance_id, IamInstanceProfile={"Name": profile})
+
+    _while_profile_unknown(call)
