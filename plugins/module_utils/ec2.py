@@ -139,6 +139,20 @@ def create_flow_log(client, vpc_id, arguments):
     return client.create_flow_logs(aws_retry=True, ResourceIds=[vpc_id], ResourceType="VPC", **arguments)
 
 
+# What a flow log records, as vpc_flow_logs and ec2_vpcs (vpcs[].flow_log) take it.
+FLOW_LOG_RECORDING = dict(
+    traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
+    max_aggregation_interval=dict(type="int", choices=[60, 600], default=60),
+    log_format=dict(type="str"),
+)
+
+
+def refuse_a_destination_not_in_s3(module, destination, option):
+    """Fails before any call when a flow log's destination is not an S3 ARN."""
+    if not destination.startswith("arn:") or ":s3:::" not in destination:
+        module.fail_json(msg="%s must be an S3 ARN such as arn:aws:s3:::bucket/prefix/ (got %s)" % (option, destination))
+
+
 def flow_log_summary(flow):
     return {k: flow.get(k) for k in ("TrafficType", "MaxAggregationInterval", "LogFormat", "LogDestination")} if flow else {}
 

@@ -264,9 +264,7 @@ def main():
             internet_gateway_tags=dict(type="dict"),
             flow_log=dict(type="dict", options=dict(
                 destination=dict(type="str", required=True),
-                traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
-                max_aggregation_interval=dict(type="int", choices=[60, 600], default=60),
-                log_format=dict(type="str"),
+                **ec2.FLOW_LOG_RECORDING,
                 tags=dict(type="dict", default={}),
             )),
         )),
@@ -275,10 +273,8 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     for vpc in module.params["vpcs"]:
-        destination = (vpc["flow_log"] or {}).get("destination", "arn:aws:s3:::")
-        if not destination.startswith("arn:") or ":s3:::" not in destination:
-            module.fail_json(msg="vpcs[%s].flow_log.destination must be an S3 ARN such as arn:aws:s3:::bucket/prefix/ (got %s)" % (
-                vpc["name"], destination))
+        if vpc["flow_log"]:
+            ec2.refuse_a_destination_not_in_s3(module, vpc["flow_log"]["destination"], "vpcs[%s].flow_log.destination" % vpc["name"])
     run(module)
 
 

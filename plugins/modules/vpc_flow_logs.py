@@ -122,15 +122,11 @@ def main():
             tags=dict(type="dict", default={}),
         )),
         destination=dict(type="str", required=True),
-        traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
-        max_aggregation_interval=dict(type="int", choices=[60, 600], default=60),
-        log_format=dict(type="str"),
+        **ec2.FLOW_LOG_RECORDING,
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    if not params["destination"].startswith("arn:") or ":s3:::" not in params["destination"]:
-        module.fail_json(msg="destination must be an S3 ARN such as arn:aws:s3:::bucket/prefix/ (got %s)" % params["destination"])
+    ec2.refuse_a_destination_not_in_s3(module, module.params["destination"], "destination")
     run(module)
 
 
