@@ -46,7 +46,7 @@ STEPS = {
     "dicoogle.aws.storage : Create the PACS file system": Step(
         "dicoogle.aws.efs_file_system", True, "efs_mount_target", ("efs_file_system", "efs_mount_target")),
     "dicoogle.aws.edge_hosts : Run the client and the storage hosts": Step(
-        "amazon.aws.ec2_instance", True, "ec2_running", ("ec2_running",),
+        "dicoogle.aws.ec2_instances", False, "ec2_running", ("ec2_running",),
         then=("ec2_reachable", ("ec2_reachable",), ("nat_gateway",))),
     "dicoogle.aws.front_door : Request the web certificate from ACM": Step(
         "dicoogle.aws.acm_certificate_request", False, "acm_issued", ("acm_issued",)),
