@@ -146,6 +146,11 @@ class Waiter:
         return value
 
 
+def text_tags(tags):
+    """Tags as AWS holds them, keys and values as strings (YAML gives numbers); None stays None."""
+    return None if tags is None else {str(k): str(v) for k, v in tags.items()}
+
+
 def tag_changes(current, wanted, purge_tags, keep=()):
     """What it takes to bring the tags `current` (a dict) to `wanted`: (the dict of tags to add, the keys to remove,
     the tags after). Keys in `keep` are never removed, and nor are AWS's own (aws:...)."""

@@ -19,6 +19,7 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandl
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags as _reconcile_tags
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_changes
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 # What EC2 answers for something that is already gone (or was never there).
 NOT_FOUND = (
@@ -177,7 +178,7 @@ def converge_flow_log(module, client, vpc_id, wanted, flows):
     keep = [f for f in flows if wanted is not None and _flow_log_matches(f, wanted)][:1]
     remove = [f["FlowLogId"] for f in flows if f not in keep]
     create = wanted is not None and not keep
-    tags = {str(k): str(v) for k, v in (wanted or {}).get("tags", {}).items()}
+    tags = text_tags((wanted or {}).get("tags", {}))
     # the tags of the flow log kept become the wanted ones, those of a new one are given at its creation
     to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(keep[0].get("Tags", [])), tags, True)[:2] if keep else ({}, [])
     changed = bool(remove) or create or bool(to_add or to_remove)

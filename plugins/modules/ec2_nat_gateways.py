@@ -106,12 +106,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 LIVE = ("pending", "available")
-
-
-def text_tags(tags):
-    return {str(k): str(v) for k, v in tags.items()}
 
 
 def existing(client, subnet_ids):

@@ -245,6 +245,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.dicoogle.aws.plugins.module_utils import elb
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 # ELBv2's rule for a target group's name
 NAME = re.compile(r"(?=.{1,32}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
@@ -259,10 +260,6 @@ IMMUTABLE = (("protocol", "Protocol"), ("port", "Port"), ("vpc_id", "VpcId"), ("
 HEALTH_CHECK = (("protocol", "HealthCheckProtocol"), ("port", "HealthCheckPort"), ("path", "HealthCheckPath"),
                 ("interval", "HealthCheckIntervalSeconds"), ("timeout", "HealthCheckTimeoutSeconds"),
                 ("healthy_threshold", "HealthyThresholdCount"), ("unhealthy_threshold", "UnhealthyThresholdCount"))
-
-
-def text_tags(tags):
-    return {str(k): str(v) for k, v in tags.items()}
 
 
 def refusals(target_groups):
