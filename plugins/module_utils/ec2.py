@@ -41,6 +41,7 @@ NOT_FOUND = (
     "InvalidGroup.NotFound",
     "InvalidPermission.NotFound",
     "InvalidNetworkAclID.NotFound",
+    "InvalidAMIID.NotFound",
 )
 
 
@@ -420,6 +421,22 @@ def run_instance(client, name, request):
         token = _client_token(token, instance["InstanceId"])
     raise AnsibleAWSError(message="Failed to run the instance %s: EC2 answered 10 client tokens in a row with a terminated instance, "
                                   "the last %s" % (name, instance["InstanceId"]))
+
+
+IMAGE_FILTERS = {"state": "available", "root-device-type": "ebs", "virtualization-type": "hvm"}
+
+
+def newest_image(client, owner, name, architecture):
+    """The newest available EBS-backed HVM image of `owner` whose name matches `name` (wildcards allowed), or None."""
+    filters = [{"Name": key, "Values": [value]} for key, value in sorted(dict(IMAGE_FILTERS, name=name, architecture=architecture).items())]
+    images = describe(client, "describe_images", "Images", "find the images of %s named %s" % (owner, name), Owners=[owner], Filters=filters)
+    return max(images, key=lambda image: image.get("CreationDate", ""), default=None)
+
+
+def image_of(client, image_id):
+    """The image `image_id`, or None when EC2 does not know it."""
+    images = describe(client, "describe_images", "Images", "read the image %s" % image_id, ImageIds=[image_id])
+    return images[0] if images else None
 
 
 @EC2ErrorHandler.common_error_handler("start the instances {instance_ids}")

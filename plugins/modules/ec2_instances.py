@@ -19,6 +19,9 @@ description:
     dicoogle.aws.vpc_purge.
   - As amazon.aws.ec2_instance does, the image, key pair, network interface and volumes of an existing instance are
     kept as they are; another instance type is kept too, with a warning. They take effect on a new instance.
+  - A new instance's image can be given as the newest of a publisher's images by name (O(instances[].image)), and its
+    root volume without the image's root device name (O(instances[].root_volume)). The image is then read only when an
+    instance is run, so that a call that runs none (every instance exists) reads no image.
   - A new instance profile takes a few seconds to reach EC2 (IAM is eventually consistent); while EC2 refuses its name,
     the call that names it is made again, for up to 60 seconds.
   - A new instance's client token follows from its name and everything it is run with, so that a call made again
@@ -38,9 +41,30 @@ options:
         type: str
         required: true
       image_id:
-        description: The AMI a new instance runs.
+        description:
+          - The AMI a new instance runs.
+          - Exactly one of O(instances[].image_id) and O(instances[].image) is given.
         type: str
-        required: true
+      image:
+        description:
+          - The AMI a new instance runs, as the newest (by creation date) available, EBS-backed HVM image of an account whose name
+            matches; read only when an instance is run, which fails, naming the instance, when there is none.
+          - An existing instance keeps its image, as with O(instances[].image_id).
+        type: dict
+        version_added: 0.3.0
+        suboptions:
+          owner:
+            description: The account that publishes the image (its ID, or C(amazon)).
+            type: str
+            required: true
+          name:
+            description: The image's name, with C(*) and C(?) wildcards, such as C(debian-12-amd64-*).
+            type: str
+            required: true
+          architecture:
+            description: The image's architecture.
+            type: str
+            default: x86_64
       instance_type:
         description: The type of a new instance.
         type: str
@@ -75,6 +99,31 @@ options:
             description: The device name, such as the AMI's root device name C(/dev/xvda).
             type: str
             required: true
+          volume_size:
+            description: The size in GiB (the snapshot's size if not given).
+            type: int
+          volume_type:
+            description: The EBS volume type.
+            type: str
+            default: gp3
+          encrypted:
+            description: Whether the volume is encrypted.
+            type: bool
+            default: true
+          kms_key_id:
+            description: The KMS key (ID or ARN) that encrypts it; not given, the account's default EBS key.
+            type: str
+          delete_on_termination:
+            description: Whether the volume is deleted with the instance.
+            type: bool
+            default: true
+      root_volume:
+        description:
+          - The root volume of a new instance, mapped to its image's root device name (read with the image); its other
+            volumes are in O(instances[].volumes).
+        type: dict
+        version_added: 0.3.0
+        suboptions:
           volume_size:
             description: The size in GiB (the snapshot's size if not given).
             type: int
@@ -174,6 +223,21 @@ EXAMPLES = r"""
             kms_key_id: arn:aws:kms:eu-west-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef
         tags: {"dicoogle:role": storage}
   register: pacs_hosts
+
+- name: The same client host on the newest Debian 12 image, which is looked up only if the host is to be run
+  dicoogle.aws.ec2_instances:
+    match_tags:
+      "dicoogle:deployment": pacs
+    instances:
+      - name: pacs-client
+        image:
+          owner: "136693071363"
+          name: debian-12-amd64-*
+        instance_type: t3.small
+        subnet_id: subnet-0123456789abcdef0
+        root_volume:
+          volume_size: 8
+          kms_key_id: arn:aws:kms:eu-west-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef
 """
 
 RETURN = r"""
@@ -198,7 +262,7 @@ instances:
       type: str
       sample: 10.0.1.25
     image_id:
-      description: The AMI it runs (an existing instance's own, whatever O(instances[].image_id) says).
+      description: The AMI it runs (an existing instance's own, whatever O(instances[].image_id) or O(instances[].image) says).
       type: str
     instance_type:
       description: Its type (an existing instance's own).
@@ -222,6 +286,16 @@ from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 LIVE = ("pending", "running", "stopping", "stopped")
 METADATA = (("http_endpoint", "HttpEndpoint"), ("http_tokens", "HttpTokens"), ("http_put_response_hop_limit", "HttpPutResponseHopLimit"))
+
+
+# An EBS volume of a new instance, but its device name.
+VOLUME = dict(
+    volume_size=dict(type="int"),
+    volume_type=dict(type="str", default="gp3"),
+    encrypted=dict(type="bool", default=True),
+    kms_key_id=dict(type="str", no_log=False),
+    delete_on_termination=dict(type="bool", default=True),
+)
 
 
 def tags_of(instance):
@@ -263,6 +337,9 @@ def wanted_of(module, wanted, match_tags):
             interface["Groups"] = wanted["security_group_ids"]
     else:
         interface = {"DeviceIndex": 0, "NetworkInterfaceId": wanted["network_interface_id"]}
+    if bool(wanted["image_id"]) == bool(wanted["image"]):
+        module.fail_json(msg="instance %s: give image_id or image (the newest of an account's images by name), %s"
+                             % (name, "not both" if wanted["image_id"] else "neither is given"))
     request = {"ImageId": wanted["image_id"], "InstanceType": wanted["instance_type"], "NetworkInterfaces": [interface],
                "MetadataOptions": {key: metadata[name] for name, key in METADATA},
                "TagSpecifications": boto3_tag_specifications(tags, ["instance", "volume"])}
@@ -274,7 +351,36 @@ def wanted_of(module, wanted, match_tags):
         request["KeyName"] = wanted["key_name"]
     if wanted["user_data"]:
         request["UserData"] = wanted["user_data"]
-    return {"name": name, "tags": tags, "metadata": metadata, "profile": wanted["iam_instance_profile"], "request": request}
+    return {"name": name, "tags": tags, "metadata": metadata, "profile": wanted["iam_instance_profile"], "request": request,
+            "image": wanted["image"], "root_volume": wanted["root_volume"]}
+
+
+def image_key(wanted):
+    image = wanted["image"]
+    return (image["owner"], image["name"], image["architecture"]) if image else wanted["request"]["ImageId"]
+
+
+def resolve_images(module, client, wanted_list):
+    """Completes the requests of the instances to be run: the image of O(instances[].image) and the root volume's
+    device name, each image read once; fails, naming the instance, when there is none. Before any instance is run."""
+    images = {}
+    for wanted in wanted_list:
+        if not (wanted["image"] or wanted["root_volume"]):
+            continue
+        key = image_key(wanted)
+        if key not in images:
+            images[key] = ec2.newest_image(client, *key) if wanted["image"] else ec2.image_of(client, key)
+        image = images[key]
+        if image is None:
+            module.fail_json(msg="instance %s: %s in %s" % (wanted["name"], (
+                "no available image of account %s is named %s (architecture %s)" % key if wanted["image"]
+                else "the image %s does not exist" % key), module.region))
+        request = wanted["request"]
+        request["ImageId"] = image["ImageId"]
+        if wanted["root_volume"]:
+            root = block_device(dict(wanted["root_volume"], device_name=image["RootDeviceName"]))
+            request["BlockDeviceMappings"] = [root] + [mapping for mapping in request.get("BlockDeviceMappings", [])
+                                                       if mapping["DeviceName"] != root["DeviceName"]]
 
 
 def block_device(volume):
@@ -352,6 +458,7 @@ def run(module):
     wanted_list = [wanted_of(module, wanted, match_tags) for wanted in params["instances"]]
     client = ec2.client_of(module)
     found = existing(module, client, names, match_tags) if names else {}
+    resolve_images(module, client, [wanted for wanted in wanted_list if wanted["name"] not in found])
 
     results, before, reprofile, to_start = [], {}, [], []
     for wanted in wanted_list:
@@ -406,21 +513,20 @@ def main():
     argument_spec = dict(
         instances=dict(type="list", elements="dict", required=True, options=dict(
             name=dict(type="str", required=True),
-            image_id=dict(type="str", required=True),
+            image_id=dict(type="str"),
+            image=dict(type="dict", options=dict(
+                owner=dict(type="str", required=True),
+                name=dict(type="str", required=True),
+                architecture=dict(type="str", default="x86_64"),
+            )),
             instance_type=dict(type="str", required=True),
             iam_instance_profile=dict(type="str"),
             key_name=dict(type="str", no_log=False),
             subnet_id=dict(type="str"),
             security_group_ids=dict(type="list", elements="str"),
             network_interface_id=dict(type="str"),
-            volumes=dict(type="list", elements="dict", default=[], options=dict(
-                device_name=dict(type="str", required=True),
-                volume_size=dict(type="int"),
-                volume_type=dict(type="str", default="gp3"),
-                encrypted=dict(type="bool", default=True),
-                kms_key_id=dict(type="str", no_log=False),
-                delete_on_termination=dict(type="bool", default=True),
-            )),
+            volumes=dict(type="list", elements="dict", default=[], options=dict(VOLUME, device_name=dict(type="str", required=True))),
+            root_volume=dict(type="dict", options=VOLUME),
             metadata_options=dict(type="dict", apply_defaults=True, options=dict(
                 http_endpoint=dict(type="str", choices=["enabled", "disabled"], default="enabled"),
                 http_tokens=dict(type="str", choices=["required", "optional"], default="required"),

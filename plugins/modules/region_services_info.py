@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: region_services_info
-short_description: Tell which AWS services a region offers, and its availability zones
+short_description: Tell which AWS services a region offers, its availability zones, and who the caller is
 version_added: 0.2.0
 description:
   - Reads AWS's public Systems Manager parameters
@@ -15,11 +15,13 @@ description:
     service a region offers, and returns which of the given services the region has.
   - With O(zones), also returns the names of the region's available zones, as amazon.aws.aws_az_info with the
     filter C(state=available) lists them, so that a run that checks the region first need not read them again.
+  - With O(caller), also returns who the credentials are, as amazon.aws.aws_caller_info does (without the
+    account alias, which needs IAM), so that a run's first read of AWS starts one module instead of two.
   - Fills a gap. The P(amazon.aws.aws_ssm#lookup) lookup reads these parameters but takes no module defaults
     (endpoint, credentials) and fails on a service the region lacks instead of reporting it.
   - The caller needs the IAM permission C(ssm:GetParameters) on AWS's public parameters
-    (C(arn:aws:ssm:<region>::parameter/aws/service/global-infrastructure/*)), and with O(zones)
-    C(ec2:DescribeAvailabilityZones).
+    (C(arn:aws:ssm:<region>::parameter/aws/service/global-infrastructure/*)), with O(zones)
+    C(ec2:DescribeAvailabilityZones); O(caller) needs none (C(sts:GetCallerIdentity) is always allowed).
   - Read-only; runs in check mode too and never reports a change.
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
@@ -31,6 +33,11 @@ options:
     required: true
   zones:
     description: Whether the names of the region's available zones are read too (RV(zones)).
+    type: bool
+    default: false
+    version_added: 0.3.0
+  caller:
+    description: Whether who the credentials are is read too (RV(caller)).
     type: bool
     default: false
     version_added: 0.3.0
@@ -51,6 +58,12 @@ EXAMPLES = r"""
   dicoogle.aws.region_services_info:
     services: [fargate]
     zones: true
+  register: region
+
+- name: Read the caller too, in the same module start
+  dicoogle.aws.region_services_info:
+    services: [fargate]
+    caller: true
   register: region
 
 - name: Stop when one is missing
@@ -82,6 +95,23 @@ zones:
   type: list
   elements: str
   sample: [eu-west-1a, eu-west-1b, eu-west-1c]
+caller:
+  description: Who the credentials are, as STS GetCallerIdentity answers.
+  returned: when O(caller) is true
+  type: dict
+  contains:
+    account:
+      description: The account's ID.
+      type: str
+      sample: "123456789012"
+    arn:
+      description: The ARN of the user or role.
+      type: str
+      sample: arn:aws:iam::123456789012:user/admin
+    user_id:
+      description: The unique ID of the user or role.
+      type: str
+      sample: AIDAEXAMPLE
 """
 
 try:
@@ -113,7 +143,8 @@ def available_zones(client):
 
 def main():
     module = AnsibleAWSModule(argument_spec=dict(services=dict(type="list", elements="str", required=True),
-                                                 zones=dict(type="bool", default=False)),
+                                                 zones=dict(type="bool", default=False),
+                                                 caller=dict(type="bool", default=False)),
                               supports_check_mode=True)
     client = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff())
     region = module.region
@@ -127,6 +158,12 @@ def main():
             result["zones"] = available_zones(module.client("ec2", retry_decorator=AWSRetry.jittered_backoff()))
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg="Failed to read the availability zones of region %s" % region)
+    if module.params["caller"]:
+        try:
+            identity = module.client("sts", retry_decorator=AWSRetry.jittered_backoff()).get_caller_identity(aws_retry=True)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Failed to retrieve caller identity")
+        result["caller"] = dict(account=identity["Account"], arn=identity["Arn"], user_id=identity["UserId"])
     module.exit_json(**result)
 
 

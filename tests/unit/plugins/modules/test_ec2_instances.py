@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import re
 
@@ -302,10 +303,61 @@ def test_bad_input_is_refused_before_any_call_naming_the_instance(aws, network, 
         (hosts(network, **{"edge-storage": {"tags": {"Name": "other"}}}), "edge-storage: tags give Name"),
         (hosts(network, **{"edge-storage": {"tags": {"dicoogle:deployment": "other"}}}), "edge-storage: tags give dicoogle:deployment"),
         (dict(hosts(network), match_tags={"Name": "edge-client"}), "match_tags cannot hold Name"),
+        (hosts(network, **{"edge-client": {"image": {"owner": "123456789012", "name": "edge-*"}}}), "edge-client: give image_id or image"),
+        (hosts(network, **{"edge-client": {"image_id": None}}), "edge-client: give image_id or image"),
     ):
         result = run_module(ec2_instances, args)
         assert result["failed"] is True and named in result["msg"], (named, result)
     assert sent == [] and live(aws) == {}
+
+
+def published(aws, *names_and_dates):
+    """Images of this account (moto's owner), each (name, year of creation); their IDs in that order."""
+    ec2, ids = aws("ec2"), []
+    for name, created in names_and_dates:
+        image_id = ec2.register_image(Name=name, RootDeviceName="/dev/sda1", Architecture="x86_64", VirtualizationType="hvm",
+                                      BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}])["ImageId"]
+        # moto's RegisterImage keeps neither architecture nor virtualization type, and calls the root device "standard"
+        image = ec2_backends[DEFAULT_ACCOUNT_ID][REGION].amis[image_id]
+        image.architecture, image.virtualization_type, image.root_device_type = "x86_64", "hvm", "ebs"
+        image.creation_date = datetime.datetime(created, 6, 1, tzinfo=datetime.timezone.utc)
+        ids.append(image_id)
+    return ids
+
+
+def by_name(network, image):
+    """The hosts on the newest image named `image` of this account, their root volume mapped to its root device."""
+    root = {"image_id": None, "image": {"owner": DEFAULT_ACCOUNT_ID, "name": image}, "volumes": [],
+            "root_volume": {"volume_size": 8, "kms_key_id": KMS_KEY}}
+    return hosts(network, **{"edge-client": root, "edge-storage": root})
+
+
+def test_an_image_by_name_is_the_newest_read_once_and_only_when_a_host_is_run(aws, network, run_module, sent):
+    _older, newest, _other = published(aws, ("edge-os-2025", 2025), ("edge-os-2026", 2026),
+                                       ("other-os-2027", 2027))
+    first = run_module(ec2_instances, by_name(network, "edge-os-*"))
+    assert first["changed"] is True, first
+    assert [r["image_id"] for r in first["instances"]] == [newest, newest]
+    assert operations(sent).count("DescribeImages") == 1 and operations(sent).index("DescribeImages") < operations(sent).index("RunInstances")
+    for _name, params in (call for call in sent if call[0] == "RunInstances"):
+        assert params["ImageId"] == newest
+        assert params["BlockDeviceMappings"] == [{"DeviceName": "/dev/sda1", "Ebs": {
+            "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True, "VolumeSize": 8, "KmsKeyId": KMS_KEY}}]
+    assert {i["ImageId"] for i in live(aws).values()} == {newest}
+    del sent[:]
+    published(aws, ("edge-os-2028", 2028))
+    again = run_module(ec2_instances, by_name(network, "edge-os-*"))
+    assert again["changed"] is False and operations(sent) == ["DescribeInstances"], again
+    assert [r["image_id"] for r in again["instances"]] == [newest, newest]
+
+
+def test_no_image_of_that_name_fails_naming_the_host_before_any_is_run(aws, network, run_module, sent):
+    published(aws, ("edge-os-2026", 2026))
+    result = run_module(ec2_instances, by_name(network, "no-such-os-*"))
+    assert result["failed"] is True
+    assert result["msg"] == "instance edge-client: no available image of account %s is named no-such-os-* (architecture x86_64) in %s" % (
+        DEFAULT_ACCOUNT_ID, REGION)
+    assert changes(sent) == [] and live(aws) == {}
 
 
 def test_two_instances_of_one_name_fail_naming_both(aws, network, run_module, sent):

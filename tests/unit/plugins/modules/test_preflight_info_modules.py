@@ -31,6 +31,13 @@ def test_the_region_offers_what_aws_publishes_and_nothing_else(aws, run_module):
     assert result["changed"] is False and result["region"] == "eu-west-1"
     assert result["offered"] == wanted[:-1]  # 11 names: two GetParameters batches
     assert result["missing"] == ["no-such-service"]
+    assert "zones" not in result and "caller" not in result
+
+
+def test_the_caller_on_request_is_who_sts_says(aws, run_module):
+    result = run_module(region_services_info, {"services": ["fargate"], "caller": True})
+    identity = aws("sts").get_caller_identity()
+    assert result["caller"] == {"account": identity["Account"], "arn": identity["Arn"], "user_id": identity["UserId"]}
     assert "zones" not in result
 
 
