@@ -138,6 +138,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 # The keys of a peer in IpPermissions: (list key, id key, kind)
 PEERS = (("IpRanges", "CidrIp", "cidr"), ("Ipv6Ranges", "CidrIpv6", "cidr6"),
@@ -255,7 +256,7 @@ def converge_rules(module, client, group_id, direction, current, wanted):
 def run(module):
     params = module.params
     client = ec2.client_of(module)
-    groups = [dict(g, tags=None if g["tags"] is None else {str(k): str(v) for k, v in g["tags"].items()}) for g in params["groups"]]
+    groups = [dict(g, tags=text_tags(g["tags"])) for g in params["groups"]]
     vpc_ids = sorted({g["vpc_id"] for g in groups})
     existing = read_groups(client, vpc_ids) if vpc_ids else {}
     check(module, groups, existing)

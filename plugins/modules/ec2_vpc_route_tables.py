@@ -126,6 +126,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 # option: the key of a route's target in EC2's API
 TARGETS = {"gateway_id": "GatewayId", "nat_gateway_id": "NatGatewayId", "vpc_peering_connection_id": "VpcPeeringConnectionId"}
@@ -225,7 +226,7 @@ def converge_table(module, client, table_id, current, wanted, association_of):
 def run(module):
     params = module.params
     client = ec2.client_of(module)
-    wanted_list = [dict(w, tags=None if w["tags"] is None else {str(k): str(v) for k, v in w["tags"].items()})
+    wanted_list = [dict(w, tags=text_tags(w["tags"]))
                    for w in params["route_tables"]]
     check(module, wanted_list)
     vpc_ids = sorted({w["vpc_id"] for w in wanted_list})

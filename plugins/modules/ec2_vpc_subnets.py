@@ -111,6 +111,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 
 def described(subnet):
@@ -150,7 +151,7 @@ def check(module, wanted_list, existing):
 def run(module):
     params = module.params
     client = ec2.client_of(module)
-    wanted_list = [dict(w, tags=None if w["tags"] is None else {str(k): str(v) for k, v in w["tags"].items()})
+    wanted_list = [dict(w, tags=text_tags(w["tags"]))
                    for w in params["subnets"]]
     vpc_ids = sorted({w["vpc_id"] for w in wanted_list})
     existing = read_subnets(client, vpc_ids) if vpc_ids else {}

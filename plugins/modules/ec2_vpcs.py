@@ -150,6 +150,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 
 def tags_of(resource):
@@ -181,7 +182,7 @@ def run(module):
     client = ec2.client_of(module)
 
     def named(tags, name):
-        return None if tags is None else dict({str(k): str(v) for k, v in tags.items()}, Name=name)
+        return None if tags is None else dict(text_tags(tags), Name=name)
 
     wanted_list = [dict(w, tags=named(w["tags"], w["name"]),
                         internet_gateway_tags=named(w["tags"] if w["internet_gateway_tags"] is None else w["internet_gateway_tags"], w["name"]))
