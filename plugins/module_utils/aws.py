@@ -159,6 +159,16 @@ def tag_changes(current, wanted, purge_tags, keep=()):
     return to_add, to_remove, {key: value for key, value in dict(current, **to_add).items() if key not in to_remove}
 
 
+# The options of a module that brings each of several resources to its own tags (ec2_tags, ecs_tags).
+EACH_RESOURCE_TAGS_SPEC = dict(
+    resources=dict(type="list", elements="dict", required=True, options=dict(
+        resource=dict(type="str", required=True),
+        tags=dict(type="dict", required=True),
+    )),
+    purge_tags=dict(type="bool", default=False),
+)
+
+
 def reconcile_each_resource_tags(module, resources, current, purge_tags, apply):
     """Brings each resource of `resources` (dicts with "resource" and "tags", as ec2_tags and ecs_tags take them) from
     its tags `current[resource]` to its own, with apply(resource, to_add, to_remove); returns (changed, each resource

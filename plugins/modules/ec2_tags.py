@@ -69,6 +69,7 @@ resources:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import ec2
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import EACH_RESOURCE_TAGS_SPEC
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_each_resource_tags
 
@@ -91,14 +92,7 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(
-        resources=dict(type="list", elements="dict", required=True, options=dict(
-            resource=dict(type="str", required=True),
-            tags=dict(type="dict", required=True),
-        )),
-        purge_tags=dict(type="bool", default=False),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=dict(EACH_RESOURCE_TAGS_SPEC), supports_check_mode=True)
     run(module)
 
 

@@ -92,14 +92,7 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(
-        resources=dict(type="list", elements="dict", required=True, options=dict(
-            resource=dict(type="str", required=True),
-            tags=dict(type="dict", required=True),
-        )),
-        purge_tags=dict(type="bool", default=False),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=dict(aws.EACH_RESOURCE_TAGS_SPEC), supports_check_mode=True)
     run(module)
 
 
