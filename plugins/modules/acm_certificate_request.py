@@ -11,7 +11,7 @@ short_description: Request a public certificate from AWS Certificate Manager, va
 version_added: 0.1.0
 description:
   - Requests a certificate that Amazon issues and renews (an C(AMAZON_ISSUED) certificate), validated with DNS
-    records, and returns the records to create (for example with M(amazon.aws.route53)). M(amazon.aws.acm_certificate)
+    records, and returns the records to create (for example with M(amazon.aws.route53)). M(community.aws.acm_certificate)
     only imports certificates made elsewhere.
   - The certificate is found by its domain name and its tags, so a re-run never requests a second one. A certificate
     is found when its C(DomainName) is O(domain_name) and its tags include every tag in O(tags). Giving O(tags) a tag

@@ -17,7 +17,7 @@ description:
     filter C(state=available) lists them, so that a run that checks the region first need not read them again.
   - With O(caller), also returns who the credentials are, as amazon.aws.aws_caller_info does (without the
     account alias, which needs IAM), so that a run's first read of AWS starts one module instead of two.
-  - Fills a gap. The P(amazon.aws.aws_ssm#lookup) lookup reads these parameters but takes no module defaults
+  - Fills a gap. The P(amazon.aws.ssm_parameter#lookup) lookup reads these parameters but takes no module defaults
     (endpoint, credentials) and fails on a service the region lacks instead of reporting it.
   - The caller needs the IAM permission C(ssm:GetParameters) on AWS's public parameters
     (C(arn:aws:ssm:<region>::parameter/aws/service/global-infrastructure/*)), with O(zones)

@@ -16,7 +16,7 @@ description:
   - Updates in place the load balancers, whether connections need acceptance, the principals
     allowed to connect and the tags. Supports check mode.
   - Fills a gap of community.aws, which only reads endpoint services
-    (M(community.aws.ec2_vpc_endpoint_service_info)).
+    (M(amazon.aws.ec2_vpc_endpoint_service_info)).
 author:
   - dicoogle.aws maintainers (@dicoogle-aws)
 options:
