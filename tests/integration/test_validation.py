@@ -83,3 +83,23 @@ def test_bad_input_fails_before_any_change(tmp_path, run_playbook, aws_client, e
     assert not state.exists()
     assert run.changed == 0
     assert aws_snapshot(aws_client) == before
+
+
+@pytest.mark.parametrize("role, extra_vars, named", [
+    ("storage", {"storage_images_bucket_name": "Bad_Bucket"}, "storage_images_bucket_name"),
+    ("network", {"network_pacs_vpc_cidr": "10.10.0.0/33"}, "network_pacs_vpc_cidr"),
+])
+def test_a_role_alone_validates_its_inputs_unless_the_preflight_did(tmp_path, run_playbook, aws_client, role, extra_vars, named):
+    """Without site.yml's preflight a role validates its own inputs first; with the preflight's record
+    (dicoogle_validated_roles) it does not validate them again."""
+    extra_vars = dict(extra_vars, role_name=role, dicoogle_deployment="it-alone", dicoogle_state_dir=str(tmp_path / "state"))
+    before = aws_snapshot(aws_client)
+    alone = run_playbook("tests/integration/playbooks/role_alone.yml", extra_vars=extra_vars)
+    validated = "roles/%s/tasks/validate.yml for localhost" % role
+    assert alone.rc != 0 and validated in alone.output and named in alone.output, alone
+    assert aws_snapshot(aws_client) == before
+    recorded = run_playbook("tests/integration/playbooks/role_alone.yml", "--check",
+                            extra_vars=dict(extra_vars, dicoogle_validated_roles=[role]))
+    assert "TASK [dicoogle.aws.%s : Validating arguments" % role in recorded.output, recorded  # the role did run
+    assert validated not in recorded.output, recorded
+    assert aws_snapshot(aws_client) == before
