@@ -360,6 +360,18 @@ def test_no_image_of_that_name_fails_naming_the_host_before_any_is_run(aws, netw
     assert changes(sent) == [] and live(aws) == {}
 
 
+def test_an_image_id_with_a_root_volume_maps_its_root_device_and_an_unknown_one_fails(aws, network, run_module, sent):
+    [image] = published(aws, ("edge-os-2026", 2026))
+    root = {"volumes": [], "root_volume": {"volume_size": 8, "kms_key_id": KMS_KEY}}
+    unknown = run_module(ec2_instances, hosts(network, **{"edge-client": dict(root, image_id="ami-0123456789abcdef0")}))
+    assert unknown["failed"] is True and unknown["msg"] == "instance edge-client: the image ami-0123456789abcdef0 does not exist in %s" % REGION
+    assert changes(sent) == [] and live(aws) == {}
+    result = run_module(ec2_instances, hosts(network, **{"edge-client": dict(root, image_id=image)}))
+    assert result["changed"] is True, result
+    [client] = [params for name, params in sent if name == "RunInstances" and params["ImageId"] == image]
+    assert [m["DeviceName"] for m in client["BlockDeviceMappings"]] == ["/dev/sda1"]
+
+
 def test_two_instances_of_one_name_fail_naming_both(aws, network, run_module, sent):
     ec2 = aws("ec2")
     tags = [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "edge-storage"}, {"Key": "dicoogle:deployment", "Value": "unit"}]}]
