@@ -169,17 +169,6 @@ def route_table_ids_by_site(tables, results):
     return ids
 
 
-def private_zone_ids(zones, domain, comment):
-    """IDs (without /hostedzone/) of the private hosted zones of ``domain`` that carry ``comment``
-    (zones of one name can coexist: the comment tells the deployment's)."""
-    ids = []
-    for zone in zones:
-        config = zone.get("Config") or {}
-        if zone.get("Name") == domain + "." and config.get("PrivateZone") and config.get("Comment") == comment:
-            ids.append(zone["Id"][len("/hostedzone/"):] if zone["Id"].startswith("/hostedzone/") else zone["Id"])
-    return ids
-
-
 class FilterModule:
     def filters(self):
         return {
@@ -192,5 +181,4 @@ class FilterModule:
             "nat_gateway_requests": nat_gateway_requests,
             "private_route_tables": private_route_tables,
             "route_table_ids_by_site": route_table_ids_by_site,
-            "private_zone_ids": private_zone_ids,
         }

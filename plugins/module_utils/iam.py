@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: dicoogle.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""IAM's calls for iam_roles, each failing with a message that names what failed, and the convergence of one
+"""IAM's calls for iam_roles, each failing with a message that names what failed, the convergence of one
 role: its trust policy, description, inline policies (exactly), no managed policy, tags, and optionally the
-instance profile of its name."""
+instance profile of its name; and the removal of one role with all that, from any partial state."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ class IAMErrorHandler(ErrorHandler):
     MISSING = ("NoSuchEntity",)
 
 
-def client_of(module):
-    # IAM is eventually consistent: a role just made may be unknown for a moment to the next call.
+def client_of(module, missing_is_final=False):
+    # IAM is eventually consistent: a role just made may be unknown for a moment to the next call. A removal
+    # (missing_is_final) takes "no such entity" as done at once, instead of retrying it.
+    if missing_is_final:
+        return module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     return module.client("iam", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=["NoSuchEntity"]))
 
 
@@ -51,9 +54,14 @@ def update_description(client, name, description):
 
 
 @IAMErrorHandler.common_error_handler("list the policies of IAM role {name}")
+def inline_policy_names(client, name):
+    return client.get_paginator("list_role_policies").paginate(RoleName=name).build_full_result()["PolicyNames"]
+
+
+@IAMErrorHandler.common_error_handler("read the policies of IAM role {name}")
 def inline_policies(client, name):
-    names = client.get_paginator("list_role_policies").paginate(RoleName=name).build_full_result()["PolicyNames"]
-    return {policy: client.get_role_policy(aws_retry=True, RoleName=name, PolicyName=policy)["PolicyDocument"] for policy in names}
+    return {policy: client.get_role_policy(aws_retry=True, RoleName=name, PolicyName=policy)["PolicyDocument"]
+            for policy in inline_policy_names(client, name)}
 
 
 @IAMErrorHandler.common_error_handler("put policy {policy} on IAM role {name}")
@@ -61,9 +69,10 @@ def put_policy(client, name, policy, document):
     client.put_role_policy(aws_retry=True, RoleName=name, PolicyName=policy, PolicyDocument=json.dumps(document))
 
 
-@IAMErrorHandler.common_error_handler("delete policy {policy} of IAM role {name}")
+@IAMErrorHandler.deletion_error_handler("delete policy {policy} of IAM role {name}")
 def delete_policy(client, name, policy):
     client.delete_role_policy(aws_retry=True, RoleName=name, PolicyName=policy)
+    return True
 
 
 @IAMErrorHandler.common_error_handler("list the managed policies attached to IAM role {name}")
@@ -72,9 +81,16 @@ def attached_policies(client, name):
     return [policy["PolicyArn"] for policy in pages["AttachedPolicies"]]
 
 
-@IAMErrorHandler.common_error_handler("detach {arn} from IAM role {name}")
+@IAMErrorHandler.deletion_error_handler("detach {arn} from IAM role {name}")
 def detach_policy(client, name, arn):
     client.detach_role_policy(aws_retry=True, RoleName=name, PolicyArn=arn)
+    return True
+
+
+@IAMErrorHandler.deletion_error_handler("delete IAM role {name}")
+def delete_role(client, name):
+    client.delete_role(aws_retry=True, RoleName=name)
+    return True
 
 
 # Roles and instance profiles are tagged alike: the calls and the name's parameter per kind.
@@ -110,9 +126,22 @@ def add_role_to_profile(client, name, role):
     client.add_role_to_instance_profile(aws_retry=True, InstanceProfileName=name, RoleName=role)
 
 
-@IAMErrorHandler.common_error_handler("take IAM role {role} out of instance profile {name}")
+@IAMErrorHandler.deletion_error_handler("take IAM role {role} out of instance profile {name}")
 def remove_role_from_profile(client, name, role):
     client.remove_role_from_instance_profile(aws_retry=True, InstanceProfileName=name, RoleName=role)
+    return True
+
+
+@IAMErrorHandler.common_error_handler("list the instance profiles of IAM role {name}")
+def profiles_of_role(client, name):
+    pages = client.get_paginator("list_instance_profiles_for_role").paginate(RoleName=name).build_full_result()
+    return [profile["InstanceProfileName"] for profile in pages["InstanceProfiles"]]
+
+
+@IAMErrorHandler.deletion_error_handler("delete instance profile {name}")
+def delete_instance_profile(client, name):
+    client.delete_instance_profile(aws_retry=True, InstanceProfileName=name)
+    return True
 
 
 def document(value):
@@ -146,8 +175,7 @@ def ensure_role(module, client, wanted, purge_tags):
 
     changed = False
     current_policies = inline_policies(client, name)
-    before = {"role_name": name, "arn": role["Arn"], "role_id": role["RoleId"], "description": role.get("Description", ""),
-              "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", [])), "inline_policies": sorted(current_policies)}
+    before = describe(role, current_policies)
     if compare_policies(role["AssumeRolePolicyDocument"], trust):
         changed = True
         if not module.check_mode:
@@ -177,6 +205,36 @@ def ensure_role(module, client, wanted, purge_tags):
         profile_changed, after["instance_profile_arn"] = ensure_instance_profile(module, client, name, tags, purge_tags)
         changed |= profile_changed
     return changed, before, after
+
+
+def describe(role, policy_names):
+    """A role as the module returns it (read from IAM), with the names of its inline policies."""
+    return {"role_name": role["RoleName"], "arn": role["Arn"], "role_id": role["RoleId"], "description": role.get("Description", ""),
+            "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", [])), "inline_policies": sorted(policy_names)}
+
+
+def remove_role(module, client, name, instance_profile):
+    """Removes the role `name` from any partial state: takes it out of every instance profile that holds it, detaches
+    its managed policies, deletes its inline policies, then the role; with `instance_profile`, deletes the instance
+    profile of its name too (emptied first), even when the role is gone already. Returns (the role as it was, or
+    None when there was none; whether there was an instance profile to delete). `client` is client_of(module, missing_is_final=True):
+    what vanishes meanwhile counts as removed."""
+    role = get_role(client, name)
+    before = None if role is None else describe(role, inline_policy_names(client, name))
+    if role is not None and not module.check_mode:
+        for profile in profiles_of_role(client, name):
+            remove_role_from_profile(client, profile, name)
+        for arn in attached_policies(client, name):
+            detach_policy(client, name, arn)
+        for policy in before["inline_policies"]:
+            delete_policy(client, name, policy)
+        delete_role(client, name)
+    profile = get_instance_profile(client, name) if instance_profile else None
+    if profile is not None and not module.check_mode:
+        for held in profile.get("Roles", []):
+            remove_role_from_profile(client, name, held["RoleName"])
+        delete_instance_profile(client, name)
+    return before, profile is not None
 
 
 def ensure_instance_profile(module, client, name, tags, purge_tags):

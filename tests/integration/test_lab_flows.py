@@ -97,6 +97,8 @@ def test_make_lab_passes_every_flow(lab):
     # the lab's stand-ins for the client's upload, DataSync's bytes and the ALB's sign-in
     assert summary.count("stand-in: ") == 3, summary
     assert "PRIVATE KEY" not in lab.first.output
+    # site.yml, dicom_tests.yml and status.yml use no deprecated option, return value or behaviour
+    assert "[DEPRECATION WARNING]" not in lab.first.output
 
 
 # What the AWS inventory's variables need from the lab's to replay the flow against it: which AWS

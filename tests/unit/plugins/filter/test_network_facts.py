@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.dicoogle.aws.plugins.filter.network import (
-    nat_gateway_ids, nat_gateway_requests, nat_gateway_subnets, private_route_tables, private_zone_ids,
+    nat_gateway_ids, nat_gateway_requests, nat_gateway_subnets, private_route_tables,
     route_table_ids_by_site, subnet_ids_by_site, subnet_requests, vpc_layout, vpc_subnets,
 )
 
@@ -98,18 +98,6 @@ def test_route_table_ids_by_site_pair_the_tables_with_their_results():
     assert route_table_ids_by_site(tables[:1], [{"id": None}]) == {"client": [""]}
     with pytest.raises(AnsibleFilterError, match="6 route tables but 5 results"):
         route_table_ids_by_site(tables, results[1:])
-
-
-def test_the_deployments_private_zone_is_told_by_its_comment():
-    zones = [
-        {"Id": "/hostedzone/Z1", "Name": "dicoogle.internal.", "Config": {"PrivateZone": True, "Comment": "d private names"}},
-        {"Id": "/hostedzone/Z2", "Name": "dicoogle.internal.", "Config": {"PrivateZone": True, "Comment": "other private names"}},
-        {"Id": "/hostedzone/Z3", "Name": "dicoogle.internal.", "Config": {"PrivateZone": False, "Comment": "d private names"}},
-        {"Id": "/hostedzone/Z4", "Name": "dicoogle.internal.", "Config": {"PrivateZone": True}},
-        {"Id": "/hostedzone/Z5", "Name": "other.internal.", "Config": {"PrivateZone": True, "Comment": "d private names"}},
-    ]
-    assert private_zone_ids(zones, "dicoogle.internal", "d private names") == ["Z1"]
-    assert private_zone_ids(zones, "dicoogle.internal", "nobody's") == []
 
 
 def test_nat_gateway_requests_name_each_gateway_and_address_after_its_subnet():

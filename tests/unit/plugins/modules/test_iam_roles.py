@@ -74,3 +74,55 @@ def test_a_role_named_twice_is_refused(aws, run_module):
     result = run_module(iam_roles, {"roles": [host("t-client"), host("t-client")]})
     assert result["failed"] is True and "t-client" in result["msg"] and "twice" in result["msg"]
     assert aws("iam").list_roles()["Roles"] == []
+
+
+def test_present_needs_a_trust_policy(aws, run_module):
+    result = run_module(iam_roles, {"roles": [{"name": "t-client"}]})
+    assert result["failed"] is True and "t-client" in result["msg"] and "assume_role_policy_document" in result["msg"]
+    assert aws("iam").list_roles()["Roles"] == []
+
+
+def test_absent_removes_roles_with_their_policies_and_profiles_once(aws, run_module):
+    run_module(iam_roles, {"roles": [host("t-client"), host("t-storage", instance_profile=False)]})
+    iam = aws("iam")
+    managed = iam.create_policy(PolicyName="managed", PolicyDocument=json.dumps(policy("s3:*")))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="t-client", PolicyArn=managed)
+    iam.put_role_policy(RoleName="t-client", PolicyName="extra", PolicyDocument=json.dumps(policy("*")))
+    # a profile of another name that holds the role: the role leaves it, the profile stays
+    iam.create_instance_profile(InstanceProfileName="t-foreign")
+    iam.add_role_to_instance_profile(InstanceProfileName="t-foreign", RoleName="t-storage")
+    absent = {"roles": [{"name": "t-client", "instance_profile": True}, {"name": "t-storage", "instance_profile": True}],
+              "state": "absent", "_ansible_diff": True}
+
+    preview = run_module(iam_roles, absent, check_mode=True)
+    assert preview["changed"] is True and preview["removed"] == ["t-client", "t-storage"]
+    assert preview["removed_instance_profiles"] == ["t-client"]
+    assert preview["diff"]["before"]["t-client"]["inline_policies"] == ["extra", "host"] and preview["diff"]["after"]["t-client"] is None
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["t-client", "t-storage"]
+    assert iam.get_instance_profile(InstanceProfileName="t-client")["InstanceProfile"]["Roles"]
+
+    removed = run_module(iam_roles, absent)
+    assert removed["changed"] is True and removed["removed"] == ["t-client", "t-storage"], removed
+    assert removed["removed_instance_profiles"] == ["t-client"] and "roles" not in removed
+    assert iam.list_roles()["Roles"] == []
+    assert [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]] == ["t-foreign"]
+    assert iam.get_instance_profile(InstanceProfileName="t-foreign")["InstanceProfile"]["Roles"] == []
+    assert iam.get_policy(PolicyArn=managed)["Policy"]["AttachmentCount"] == 0  # detached, not deleted
+
+    again = run_module(iam_roles, absent)
+    assert again["changed"] is False and again["removed"] == [] and again["removed_instance_profiles"] == [], again
+    assert run_module(iam_roles, absent, check_mode=True)["changed"] is False
+
+
+def test_absent_deletes_the_instance_profile_left_by_a_partial_removal(aws, run_module):
+    iam = aws("iam")
+    iam.create_role(RoleName="t-other", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.create_instance_profile(InstanceProfileName="t-client")
+    iam.add_role_to_instance_profile(InstanceProfileName="t-client", RoleName="t-other")
+    kept = run_module(iam_roles, {"roles": [{"name": "t-client"}], "state": "absent"})
+    assert kept["changed"] is False and kept["removed_instance_profiles"] == []
+    assert iam.get_instance_profile(InstanceProfileName="t-client")
+    gone = run_module(iam_roles, {"roles": [{"name": "t-client", "instance_profile": True}], "state": "absent"})
+    assert gone["changed"] is True and gone["removed"] == [] and gone["removed_instance_profiles"] == ["t-client"]
+    assert iam.list_instance_profiles()["InstanceProfiles"] == []
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["t-other"]
