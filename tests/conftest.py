@@ -32,6 +32,8 @@ SHARED_DEPLOYMENTS = {
     "tests/integration/test_site_pacs_service.py": "site",
     "tests/integration/test_site_front_door.py": "site",
     "tests/security/test_security_aws.py": "site",
+    # a controller with an empty state directory runs the same site (changes_deployment)
+    "tests/integration/test_site_state.py": "site",
     # after every test that reads or adds to the site: its second run, check mode, teardown, rebuild
     "tests/integration/test_site_lifecycle.py": "site",
     "tests/integration/test_lab_flows.py": "lab",
@@ -258,17 +260,55 @@ def site(tmp_path_factory, run_lab, run_playbook):
 
     first = lab("up", "-vvv")
     assert first.rc == 0, first
-    return SimpleNamespace(deployment=SITE_DEPLOYMENT, state=state, lab=lab, play=play, first=first, second=second)
+    return SimpleNamespace(deployment=SITE_DEPLOYMENT, state=state, lab=lab, play=play, first=first, second=second, production=production)
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory, run_lab, run_playbook):
-    """`make lab` as deployment it-lab: the sites and the PACS task on Docker, the flows, built at
-    -vvv. Shared by the files that SHARED_DEPLOYMENTS maps to "lab"; torn down at the end of the
-    session (and checked by an ends_deployment test before that)."""
+def installed_collection(tmp_path_factory):
+    """The collection's tarball, installed as its users install it (tests/collection.py)."""
+    from tests import collection
+
+    work = tmp_path_factory.mktemp("installed")
+    tarball, build = collection.build(work)
+    return SimpleNamespace(tarball=tarball, build=build, path=collection.install(tarball, work))
+
+
+@pytest.fixture(scope="session")
+def run_installed(ansible_env, installed_collection, tmp_path_factory):
+    """`ansible-playbook dicoogle.aws.<playbook>` as a user of the installed collection runs it: from
+    a directory outside the repository, without the repository's ansible.cfg, with only the
+    installed collections; the inventory by its path. Several playbooks run one after the other
+    (up to the first that fails), as scripts/lab.sh runs them."""
+    from tests import collection
+
+    cwd = tmp_path_factory.mktemp("user")
+    env = dict(collection.user_env(installed_collection.path), DICOOGLE_LAB_MOTO_PORT=ansible_env["DICOOGLE_LAB_MOTO_PORT"])
+
+    def run(playbooks, *extra_args, extra_vars=None, inventory=ROOT / "inventories/lab"):
+        done = []
+        for playbook in playbooks:
+            cmd = [str(VENV_BIN / "ansible-playbook"), "dicoogle.aws." + playbook, "-i", str(inventory), *extra_args]
+            for key, value in (extra_vars or {}).items():
+                cmd += ["-e", "%s=%s" % (key, value)]
+            done.append(subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False))
+            if done[-1].returncode:
+                break
+        return PlaybookRun(subprocess.CompletedProcess(cmd, done[-1].returncode, "".join(p.stdout for p in done),
+                                                       "".join(p.stderr for p in done)))
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, run_lab, run_playbook, run_installed):
+    """The lab as deployment it-lab: the sites and the PACS task on Docker, the flows, built at -vvv
+    from the installed collection (site, dicom_tests and status by their FQCN, as `make lab` runs
+    them); later runs (`up`, `down`) are `make lab`'s from the source tree. Shared by the files that
+    SHARED_DEPLOYMENTS maps to "lab"; torn down at the end of the session (and checked by an
+    ends_deployment test before that)."""
     state = tmp_path_factory.mktemp("lab") / "state"
     extra = {"dicoogle_deployment": LAB_DEPLOYMENT, "dicoogle_state_dir": str(state), "dicoogle_lab_https_port": str(free_port())}
-    first = run_lab("up", "-vvv", extra_vars=extra)
+    first = run_installed(["site", "dicom_tests", "status"], "-vvv", extra_vars=extra)
     yield SimpleNamespace(
         deployment=LAB_DEPLOYMENT, state=state, first=first, https_port=int(extra["dicoogle_lab_https_port"]),
         up=lambda *a: run_lab("up", *a, extra_vars=extra),

@@ -60,8 +60,11 @@ SHARED_PORTS = {
 }
 
 # Secrets Manager names below "<deployment>/": the foundation stores them, the PACS task, the front
-# door and the playbooks read them.
+# door and the playbooks read them; the state role restores the PKI and the EC2 key from them.
 CA_CERTIFICATE_SECRET = "ca-cert"
+# The CA's private key: only the deployer reads it (no role of the deployment is granted it), to
+# find the PKI again on a controller whose state directory is empty.
+CA_KEY_SECRET = "ca-key"
 EC2_KEY_SECRET = "ec2-key"
 PACS_ADMIN_PASSWORD_SECRET = "pacs-admin-password"
 WEB_AUTOMATION_SECRET = "web-automation"
@@ -92,6 +95,7 @@ def deployment_names(deployment, account=None, region=None, certificates=CERTIFI
     deployment = "" if deployment is None else str(deployment)
     secret_names = {
         "ca_cert": CA_CERTIFICATE_SECRET,
+        "ca_key": CA_KEY_SECRET,
         "ec2_key": EC2_KEY_SECRET,
         "pacs_admin_password": PACS_ADMIN_PASSWORD_SECRET,
         "web_automation": WEB_AUTOMATION_SECRET,

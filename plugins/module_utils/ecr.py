@@ -22,6 +22,10 @@ class ECRRepositoryErrorHandler(ErrorHandler):
     MISSING = ("RepositoryNotFoundException",)
 
 
+class ECRImageErrorHandler(ErrorHandler):
+    MISSING = ("ImageNotFoundException", "RepositoryNotFoundException")
+
+
 class KMSKeyErrorHandler(ErrorHandler):
     MISSING = ("NotFoundException",)
 
@@ -88,3 +92,10 @@ def authorization_data(client, registry_ids):
     """The registries' authorization data: their endpoints and base64 user:password tokens."""
     kwargs = {"registryIds": registry_ids} if registry_ids else {}
     return client.get_authorization_token(aws_retry=True, **kwargs)["authorizationData"]
+
+
+@ECRImageErrorHandler.list_error_handler("describe ECR image {repository}:{tag}", default_value=False)
+def image_tag_exists(client, repository, tag):
+    """Whether the repository holds an image tagged ``tag`` (a missing repository holds none)."""
+    client.describe_images(aws_retry=True, repositoryName=repository, imageIds=[{"imageTag": tag}])
+    return True

@@ -27,6 +27,15 @@ options:
       - Not given, the registry of the account of the credentials.
     type: list
     elements: str
+  image_tags:
+    description:
+      - Images, as C(<repository>:<tag>), to look for in the account's registry; RV(images_present) lists those
+        that exist. With immutable tags, an image whose tag exists must not be pushed again, and a rebuild of the
+        same inputs on another controller (other layer digests) would be refused.
+      - Asked in the same module start as the login (C(ecr:DescribeImages) on those repositories).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -46,6 +55,12 @@ EXAMPLES = r"""
     username: "{{ ecr_login.username }}"
     password: "{{ ecr_login.password }}"
     reauthorize: true
+  no_log: true
+
+- name: Log in, and find which of the content-tagged images the registry has already
+  dicoogle.aws.ecr_authorization_info:
+    image_tags: ["pacs/nginx:sha-0123456789ab", "pacs/ghostunnel:sha-ba9876543210"]
+  register: ecr_login
   no_log: true
 
 - name: Log in to the registry of the shared-images account
@@ -77,6 +92,12 @@ password:
     - Password of the login, a registry token valid for 12 hours. A secret; register it in a task with C(no_log) set to C(true).
   returned: always
   type: str
+images_present:
+  description: The O(image_tags) that the account's registry holds, in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: ["pacs/nginx:sha-0123456789ab"]
 expires_at:
   description: When the token expires (ISO 8601).
   returned: always
@@ -109,8 +130,9 @@ def decode(module, token):
 
 
 @fails_on_aws_errors
-def run(module, registry_ids):
-    data = ecr.authorization_data(ecr.client_of(module), registry_ids)
+def run(module, registry_ids, image_tags):
+    client = ecr.client_of(module)
+    data = ecr.authorization_data(client, registry_ids)
     if not data:
         module.fail_json(msg="ECR returned no authorization token")
 
@@ -124,19 +146,24 @@ def run(module, registry_ids):
         username=username,
         password=password,
         expires_at=expires_at.isoformat() if hasattr(expires_at, "isoformat") else expires_at,
+        images_present=[image for image in image_tags if ecr.image_tag_exists(client, *image.rsplit(":", 1))],
     )
 
 
 def main():
     argument_spec = dict(
         registry_ids=dict(type="list", elements="str"),
+        image_tags=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     registry_ids = module.params["registry_ids"] or []
     bad = [i for i in registry_ids if not re.match(r"^\d{12}$", i)]
     if bad:
         module.fail_json(msg="registry_ids must be 12-digit AWS account IDs, got %r" % bad)
-    run(module, registry_ids)
+    untagged = [i for i in module.params["image_tags"] if not re.match(r"^[^:]+:[^:/]+$", i)]
+    if untagged:
+        module.fail_json(msg="image_tags must be <repository>:<tag>, got %r" % untagged)
+    run(module, registry_ids, module.params["image_tags"])
 
 
 if __name__ == "__main__":

@@ -63,8 +63,10 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
     state = site.state
     sm = aws_client("secretsmanager")
     secrets = {s["Name"]: s for s in sm.list_secrets()["SecretList"] if s["Name"].startswith(DEPLOYMENT + "/")}
-    leaves = ["nginx", "ghostunnel", "client", "storage"]
-    expected = {"ca-cert": "pki/ca.crt", "ec2-key": "ssh/" + DEPLOYMENT}
+    # the pki role's leaves and the lab's extra one (web, which the front door imports)
+    leaves = ["nginx", "ghostunnel", "client", "storage", "web"]
+    # everything a controller with an empty state directory finds again: the CA's key too
+    expected = {"ca-cert": "pki/ca.crt", "ca-key": "pki/ca.key", "ec2-key": "ssh/" + DEPLOYMENT}
     expected.update({"%s-cert" % leaf: "pki/%s.crt" % leaf for leaf in leaves})
     expected.update({"%s-key" % leaf: "pki/%s.key" % leaf for leaf in leaves})
     assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password", "web-users/" + WEB_USER, "web-automation"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# What Ansible prints instead of a no_log task's result (YAML results may wrap the line).
-CENSORED = r"censored:\s+'?the\s+output\s+has\s+been\s+hidden"
+# What Ansible prints instead of a no_log task's result, as YAML (which may wrap the line) or JSON (the
+# default result format, which a user's run without the repository's ansible.cfg has).
+CENSORED = r"""censored"?:\s+['"]?the\s+output\s+has\s+been\s+hidden"""
 # A PEM body line is searched for rather than the whole key: output may escape newlines.
 MIN_FRAGMENT = 40
 

@@ -30,10 +30,10 @@ def test_the_build_at_vvv_prints_no_secret(site, aws_client):
     output = site.first.output
     secrets = secret_values(aws_client, DEPLOYMENT, site.state)
     kinds = Counter(name.split(":")[0] for name in secrets)
-    # 4 leaf keys + the EC2 key + the PACS password + the web user's and the automation user's
-    # passwords; the app client's secret; the 5 private key files (CA, 4 leaves... and the web leaf)
-    # and the SSH key
-    assert kinds["secretsmanager"] == 8 and kinds["cognito"] == 1 and kinds["file"] >= 6, sorted(secrets)
+    # the CA's key + 5 leaf keys (the lab's web leaf among them) + the EC2 key + the PACS password +
+    # the web user's and the automation user's passwords; the app client's secret; the 6 private key
+    # files (CA, 4 leaves and the web leaf) and the SSH key
+    assert kinds["secretsmanager"] == 10 and kinds["cognito"] == 1 and kinds["file"] >= 6, sorted(secrets)
     assert leaked(output, secrets) == []
     assert "PRIVATE KEY" not in output
     # the run was verbose, and the tasks that handle secrets ran and were hidden (each one call
@@ -103,7 +103,7 @@ def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
     for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
         encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
     kinds = Counter(name.split(":")[0] for name in encrypted)
-    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 13, "ecr": 3, "ebs": 2}, kinds
+    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 16, "ecr": 3, "ebs": 2}, kinds
     assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
 
 
@@ -134,3 +134,66 @@ def test_bucket_and_file_system_policies_refuse_requests_without_tls(site, aws_c
             policy = json.loads(efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])
             refusing[fs["FileSystemId"]] = denies_without_tls(policy, [])
     assert len(refusing) == 4 and all(refusing.values()), refusing
+
+
+def listed(value):
+    return value if isinstance(value, list) else [value]
+
+
+def covers(pattern, value, case_sensitive=True):
+    """Whether an IAM pattern (* and ? wildcards) covers the value: actions compare without case, ARNs with."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
+
+
+def allows(statement, action, resource):
+    """Whether an IAM policy statement allows the action on the resource, by name or by a wildcard."""
+    if statement.get("Effect") != "Allow":
+        return False
+    if "Action" in statement:
+        action_ok = any(covers(p, action, False) for p in listed(statement["Action"]))
+    else:
+        action_ok = not any(covers(p, action, False) for p in listed(statement.get("NotAction", [])))
+    if "Resource" in statement:
+        resource_ok = any(covers(p, resource) for p in listed(statement["Resource"]))
+    else:
+        resource_ok = not any(covers(p, resource) for p in listed(statement.get("NotResource", [])))
+    return action_ok and resource_ok
+
+
+def document(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def role_statements(iam, role):
+    """Every statement of the role's inline and attached policies."""
+    documents = [document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+                 for name in iam.list_role_policies(RoleName=role)["PolicyNames"]]
+    for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+        documents.append(document(iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]))
+    return [statement for doc in documents for statement in listed(doc["Statement"])]
+
+
+def test_no_role_of_the_deployment_may_read_the_cas_key(site, aws_client):
+    """The CA's private key is in Secrets Manager for the deployer alone (a controller with an empty
+    state directory finds the PKI again from it): no policy of the deployment's roles allows reading
+    it, neither by its name nor by a wildcard that covers it, and the secret has no resource policy.
+    The PACS task reads the secrets it injects, each by its ARN."""
+    sm = aws_client("secretsmanager")
+    arn = {name: sm.describe_secret(SecretId="%s/%s" % (DEPLOYMENT, name))["ARN"] for name in ("ca-key", "ca-cert")}
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=arn["ca-key"])
+    iam = aws_client("iam")
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"]
+             if as_dict(iam.list_role_tags(RoleName=r["RoleName"])["Tags"]).get(TAG_KEY) == DEPLOYMENT]
+    assert len(roles) == 5, roles
+    readers = {name: sorted(role for role in roles if any(allows(s, "secretsmanager:GetSecretValue", secret) for s in role_statements(iam, role)))
+               for name, secret in arn.items()}
+    assert readers["ca-key"] == [], readers
+    # the check sees a grant where there is one: the task's execution role reads the CA's certificate
+    # (the tunnel's trust), and a prefix wildcard would cover the key
+    assert len(readers["ca-cert"]) == 1, readers
+    prefix = arn["ca-key"].split(":secret:")[0] + ":secret:" + DEPLOYMENT + "/*"
+    assert allows({"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": prefix}, "secretsmanager:GetSecretValue", arn["ca-key"])
+    assert not allows({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn["ca-cert"]},
+                      "secretsmanager:GetSecretValue", arn["ca-key"])

@@ -65,7 +65,7 @@ EXPECTED = {
     **{role + "_tag_key": "dicoogle:deployment"
        for role in ("preflight", "network", "storage", "privatelink", "pacs_service", "foundation", "front_door", "edge_hosts")},
     **{role + "_kms_alias": "alias/unit-d" for role in ("storage", "pacs_service", "foundation", "front_door", "edge_hosts")},
-    "foundation_key_pair_name": "unit-d", "edge_hosts_key_pair_name": "unit-d",
+    "foundation_key_pair_name": "unit-d", "edge_hosts_key_pair_name": "unit-d", "state_key_pair_name": "unit-d",
     "storage_datasync_task_name": "unit-d-bulk-import", "dicom_tests_datasync_task": "unit-d-bulk-import",
     "front_door_target_group_name": "unit-d-web", "pacs_service_web_target_group": "unit-d-web",
     "pacs_service_store_target_group": "unit-d-store", "pacs_service_qr_target_group": "unit-d-qr",
@@ -74,8 +74,10 @@ EXPECTED = {
     "dicoogle_pacs_admin_password_secret": "unit-d/pacs-admin-password", "dicoogle_web_automation_secret": "unit-d/web-automation",
     "pacs_service_nginx_secrets": {"NGINX_CERT_PEM": "nginx-cert", "NGINX_KEY_PEM": "nginx-key"},
     "pacs_service_tunnel_secrets": {"TUNNEL_CERT_PEM": "ghostunnel-cert", "TUNNEL_KEY_PEM": "ghostunnel-key", "TUNNEL_CA_PEM": "ca-cert"},
-    "foundation_secret_files_names": ["ca-cert", "nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "client-cert",
+    "foundation_secret_files_names": ["ca-cert", "ca-key", "nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "client-cert",
                                       "client-key", "storage-cert", "storage-key", "ec2-key"],
+    # the state role restores the files the foundation stores, from the same secrets
+    "state_files_as_the_foundation_stores_them": True,
     "network_pacs_https_port": 8443, "pacs_service_https_port": 8443, "front_door_target_port": 8443,
     "network_pacs_store_tls_port": 16666, "pacs_service_tunnel_port": 16666, "dicom_tests_tunnel_port": 16666,
     "network_pacs_qr_port": 1045, "pacs_service_qr_port": 1045, "dicom_tests_qr_port": 1045, "images_dicoogle_qr_port": 1045,
@@ -90,6 +92,8 @@ EXPRESSIONS = {
     "dicoogle_pacs_admin_password_secret": "(dicoogle_deployment | dicoogle.aws.deployment_names).secrets.pacs_admin_password",
     "dicoogle_web_automation_secret": "(dicoogle_deployment | dicoogle.aws.deployment_names).secrets.web_automation",
     "foundation_secret_files_names": "foundation_secret_files.keys() | list",
+    "state_files_as_the_foundation_stores_them": (
+        "state_files == dict(foundation_secret_files.keys() | map('regex_replace', '^', 'unit-d/') | zip(foundation_secret_files.values()))"),
     "images_consumer_port": "images_dicoogle_move_destinations[0].port",
     "pacs_config_consumer_port": "pacs_config_move_destinations[0].port",
     "pacs_service_dicoogle_ports": "pacs_service_engines.dicoogle.ports",
@@ -101,7 +105,7 @@ def test_the_roles_defaults_read_the_root(tmp_path):
     """The roles' defaults and vars as Ansible renders them: the same names and ports (as numbers)
     as the root's, which are those the deployment's resources had before the root existed."""
     files = sorted(str(p) for p in (ROOT / "roles").glob("*/defaults/main.yml")) + [
-        str(ROOT / "roles/foundation/vars/main.yml"), str(ROOT / "roles/pacs_service/vars/main.yml")]
+        str(ROOT / "roles/foundation/vars/main.yml"), str(ROOT / "roles/pacs_service/vars/main.yml"), str(ROOT / "roles/state/vars/main.yml")]
     out = tmp_path / "rendered.json"
     playbook = tmp_path / "render.yml"
     playbook.write_text(json.dumps([{

@@ -50,6 +50,7 @@ def test_the_shared_names_of_a_deployment_are_those_its_resources_carry():
     assert names["secrets"]["pacs_admin_password"] == "hb/pacs-admin-password"
     assert names["secrets"]["web_automation"] == "hb/web-automation"
     assert names["secret_names"]["ca_cert"] == "ca-cert" and names["secrets"]["ca_cert"] == "hb/ca-cert"
+    assert names["secrets"]["ca_key"] == "hb/ca-key"
     assert (names["secret_names"]["nginx_cert"], names["secret_names"]["ghostunnel_key"]) == ("nginx-cert", "ghostunnel-key")
     # every full name is the short one below the deployment's prefix, the ECR repositories' too
     assert all(names["secrets"][key] == names["secret_prefix"] + short for key, short in names["secret_names"].items())

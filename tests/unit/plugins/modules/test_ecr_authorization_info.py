@@ -69,3 +69,20 @@ def test_access_denied_names_the_permission(aws, run_module, monkeypatch):
     assert "ecr:GetAuthorizationToken" in result["msg"] and "Failed to get an ECR authorization token" in result["msg"]
     assert "password" not in result
     stubber.assert_no_pending_responses()
+
+
+def test_image_tags_tell_which_images_the_registry_holds(aws, run_module):
+    ecr = aws("ecr")
+    ecr.create_repository(repositoryName="pacs/nginx")
+    manifest = '{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {}, "layers": []}'
+    ecr.put_image(repositoryName="pacs/nginx", imageManifest=manifest, imageTag="sha-0123456789ab")
+    asked = ["pacs/nginx:sha-0123456789ab", "pacs/nginx:sha-ffffffffffff", "pacs/ghostunnel:sha-0123456789ab"]
+    result = run_module(ecr_authorization_info, {"image_tags": asked})
+    assert result["changed"] is False and result["password"]
+    assert result["images_present"] == ["pacs/nginx:sha-0123456789ab"]
+    assert run_module(ecr_authorization_info, {})["images_present"] == []
+
+
+def test_image_tags_without_a_tag_are_named(aws, run_module):
+    result = run_module(ecr_authorization_info, {"image_tags": ["pacs/nginx"]})
+    assert result["failed"] is True and "image_tags" in result["msg"] and "pacs/nginx" in result["msg"]
