@@ -104,7 +104,7 @@ options:
         message that says which; the module replaces no domain (remove one with dicoogle.aws.cognito_user_pool_domain).
       - Not given, the pool's domain is left as it is.
     type: str
-    version_added: 0.3.0
+    version_added: 0.1.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cognito_users
 short_description: Manage several users of an Amazon Cognito user pool, created by an administrator, in one call
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Creates, updates or deletes each user of O(users) in one Cognito user pool, as an administrator does
     (C(AdminCreateUser)); a user signs in first with a temporary password and must choose their own (status

@@ -55,7 +55,7 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 0.2.0
+    version_added: 0.1.0
   fail_on_failure:
     description: Fail when a step failed.
     type: bool

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_instances
 short_description: Run a list of EC2 instances, each found by its name, with their tags, metadata options and instance profile, in one call
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Makes each instance of the list exist and run, found by its C(Name) tag and the tags of O(match_tags) among the
     instances that are pending, running, stopping or stopped, reading them all with one DescribeInstances call.
@@ -51,7 +51,7 @@ options:
             matches; read only when an instance is run, which fails, naming the instance, when there is none.
           - An existing instance keeps its image, as with O(instances[].image_id).
         type: dict
-        version_added: 0.3.0
+        version_added: 0.1.0
         suboptions:
           owner:
             description: The account that publishes the image (its ID, or C(amazon)).
@@ -122,7 +122,7 @@ options:
           - The root volume of a new instance, mapped to its image's root device name (read with the image); its other
             volumes are in O(instances[].volumes).
         type: dict
-        version_added: 0.3.0
+        version_added: 0.1.0
         suboptions:
           volume_size:
             description: The size in GiB (the snapshot's size if not given).

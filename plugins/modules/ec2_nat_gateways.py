@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_nat_gateways
 short_description: Create NAT gateways, each in its subnet with an Elastic IP of its own, and tag both, in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes sure each public subnet of the list has a NAT gateway (pending or available), with a new Elastic IP
     for a new gateway, and brings the tags of each gateway and of its Elastic IP to those given. A subnet's

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_security_groups
 short_description: Create or update a list of VPC security groups, each with exactly its rules, in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes each security group of the list exist in its VPC with its description, tags, and exactly the
     inbound and outbound rules listed (rules not listed are revoked, the default outbound rule of a new

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_tags
 short_description: Set the tags of several EC2 resources, each its own, in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Brings the tags of each EC2 resource of the list (an Elastic IP allocation, an instance, a volume, ...)
     to the tags given for it, reading the tags of all of them in one request.

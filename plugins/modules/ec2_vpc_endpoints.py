@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_vpc_endpoints
 short_description: Create or update a list of VPC endpoints (gateway and interface) in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes each endpoint of the list exist in its VPC, for its service, with exactly its route tables
     (gateway endpoints), subnets and security groups (interface endpoints) and its tags, reading the VPCs'

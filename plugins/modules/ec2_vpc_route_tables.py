@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_vpc_route_tables
 short_description: Create or update a list of VPC route tables, each with exactly its routes and subnets, in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes each route table of the list exist in its VPC, found by its C(Name) tag, with exactly the IPv4
     routes listed (routes to gateways, NAT gateways or peering connections) and exactly the subnets listed

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_vpc_subnets
 short_description: Create or update a list of VPC subnets in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes each subnet of the list exist in its VPC, with its CIDR block, availability zone, public address
     mapping and tags, reading the VPCs' subnets once for the whole list.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_vpcs
 short_description: Create or update a list of VPCs, each with its DNS settings, tags, internet gateway and flow log, in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes each VPC of the list exist, found by its C(Name) tag and CIDR block, with its DNS support and DNS
     hostnames settings and its tags, with an internet gateway attached and its traffic recorded by a flow log

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_tags
 short_description: Set the tags of several Amazon ECS resources, each its own, in one call
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Brings the tags of each ECS resource of the list (a cluster, a task definition revision, a service...), named
     by its ARN, to the tags given for it.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elb_target_groups
 short_description: Create or update several Elastic Load Balancing (ELBv2) target groups, with their health checks and tags, in one call
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Makes sure each target group of the list exists with the protocol, port, VPC and target type given, brings its
     health check settings and its deregistration delay to those given (settings not given are left as they are, or

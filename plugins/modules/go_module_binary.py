@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: go_module_binary
 short_description: Build a Go module's command at an exact version, statically, into a cache
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Fetches one exact version of a Go module with C(go mod download) (checked against Go's checksum
     database, as the go command always does) and builds the command in that module's own directory,

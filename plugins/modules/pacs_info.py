@@ -29,7 +29,7 @@ options:
     type: str
     choices: [api, answer]
     default: api
-    version_added: 0.2.0
+    version_added: 0.1.0
 extends_documentation_fragment:
   - dicoogle.aws.pacs
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: region_services_info
 short_description: Tell which AWS services a region offers, its availability zones, and who the caller is
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads AWS's public Systems Manager parameters
     C(/aws/service/global-infrastructure/regions/<region>/services/<service>), which AWS publishes for each
@@ -35,12 +35,12 @@ options:
     description: Whether the names of the region's available zones are read too (RV(zones)).
     type: bool
     default: false
-    version_added: 0.3.0
+    version_added: 0.1.0
   caller:
     description: Whether who the credentials are is read too (RV(caller)).
     type: bool
     default: false
-    version_added: 0.3.0
+    version_added: 0.1.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

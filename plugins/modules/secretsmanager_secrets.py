@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: secretsmanager_secrets
 short_description: Create, update or delete a set of Secrets Manager secrets in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes each secret of O(secrets) exist with its string value, the key, description and tags given (which
     all of them share), or deletes each secret of O(names).

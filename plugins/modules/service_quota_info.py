@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: service_quota_info
 short_description: Read the account's AWS service quotas from Service Quotas
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the value each given quota has for the account and region (GetServiceQuota, the applied value,
     raised or not), falling back to AWS's default (GetAWSDefaultServiceQuota) when Service Quotas keeps no

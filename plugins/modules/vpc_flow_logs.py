@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: vpc_flow_logs
 short_description: Record the IP traffic of several VPCs in an S3 bucket with VPC flow logs, in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Creates, keeps or deletes the flow log that delivers each VPC's IP traffic records (all traffic, accepted and
     rejected) to an S3 bucket. A VPC has at most one flow log with this module's destination. The VPCs' flow logs

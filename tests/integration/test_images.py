@@ -243,13 +243,22 @@ def test_ghostunnel_image_builds_from_the_pinned_download(tmp_path, run_playbook
 def test_a_missing_image_or_a_changed_input_builds_again(tmp_path, run_playbook):
     """The last build's record skips a run only while its images exist and its inputs are the same:
     an image removed from Docker is built again under its tag; another base image (a change to the
-    rendered Dockerfile) gives a new content tag."""
+    rendered Dockerfile) gives a new content tag. That other base is a plain Debian 12, as the
+    role's default (Debian 12 from Docker Hub) is: the lab's base without what only the lab's hosts
+    need (systemd, Python, sudo, iproute2), and the image built on it runs."""
     prefix = "dicoogle-aws-test-rebuild"
     base = "dicoogle-lab/debian12-systemd:1"
-    other_base = "%s-base:alias" % prefix
+    other_base = "%s-base:plain" % prefix
     extra = {"dicoogle_state_dir": str(tmp_path), "images_build": ["nginx"], "images_prefix": prefix}
     images = tmp_path / "images" / "images.json"
-    docker("tag", base, other_base)
+    plain = tmp_path / "plain-base"
+    plain.mkdir()
+    (plain / "Dockerfile").write_text(
+        "FROM %s\nRUN SUDO_FORCE_REMOVE=yes apt-get purge -y -qq systemd systemd-sysv python3 python3-minimal sudo iproute2 >/dev/null"
+        " && apt-get autoremove -y -qq --purge >/dev/null\nCMD [\"/bin/bash\"]\n" % base)
+    docker("build", "-q", "-t", other_base, str(plain))
+    assert subprocess.run(["docker", "run", "--rm", other_base, "sh", "-c", "command -v python3 systemctl sudo ip"],
+                          capture_output=True, text=True, check=False).stdout == ""
     try:
         first = run_playbook("tests/integration/playbooks/images.yml", extra_vars=extra)
         assert first.rc == 0, first
@@ -262,6 +271,8 @@ def test_a_missing_image_or_a_changed_input_builds_again(tmp_path, run_playbook)
         assert moved.rc == 0 and moved.changed > 0, moved
         new_ref = json.loads(images.read_text())["nginx"]
         assert new_ref != ref and docker("images", "-q", new_ref)
+        assert "nginx version" in subprocess.run(["docker", "run", "--rm", "--entrypoint", "nginx", new_ref, "-v"],
+                                                 capture_output=True, text=True, check=False).stderr
     finally:
         refs = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}", prefix + "/nginx"],
                               capture_output=True, text=True, check=False).stdout.split()
