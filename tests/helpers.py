@@ -8,11 +8,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from labkit import ROOT, VENV_BIN, free_port, moto_client, wait_for_port
 
-__all__ = ["RAISED_QUOTAS_ENV", "ROOT", "VENV_BIN", "docker_available", "env_without_go", "free_port", "ghostunnel_build",
+__all__ = ["RAISED_QUOTAS_ENV", "UnsafeText", "ROOT", "VENV_BIN", "docker_available", "env_without_go", "free_port", "ghostunnel_build",
            "moto_client", "wait_for_port"]
+
+
+class UnsafeText(str):
+    """A string YAML tags !unsafe (Ansible never templates it): the role specs' Jinja defaults."""
+
+
+# The tests read YAML with yaml.safe_load; Ansible's !unsafe tag loads as UnsafeText.
+yaml.SafeLoader.add_constructor("!unsafe", lambda loader, node: UnsafeText(loader.construct_scalar(node)))
 
 # One moto server of the tests holds several deployments at once, as an account whose quotas were
 # raised would: its Elastic IPs, VPCs, internet and NAT gateways (files/lab/aws_rules.py has a new

@@ -14,27 +14,13 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from tests.helpers import ROOT, VENV_BIN
+from tests.helpers import ROOT, VENV_BIN, UnsafeText
 
 ROLES = sorted(p for p in (ROOT / "roles").iterdir() if p.is_dir())
 # A value no option of the type accepts.
 WRONG = {"int": "many", "bool": "perhaps", "list": {"not": "a list"}, "dict": ["not", "a dict"]}
 # What the validator says about each kind of mistake.
 REFUSED = ("which is not a valid", "cannot be converted", "must be one of", "must be one or more of", "is of type", "unable to convert", "could not convert")
-
-# Options that defaults/main.yml sets but whose spec writes no default, with the variable their
-# description names instead: ansible-core templates a role's whole argument spec (defaults
-# included) when it validates the role's arguments, and a failed validation prints that spec with
-# the values (argument_spec_data), so a default that evaluates to a secret or to credentials would
-# be printed. test_a_failed_validation_prints_no_secret shows it does not.
-UNWRITTEN_DEFAULTS = {
-    "dicom_tests_pacs_password": "dicoogle_pacs_admin_password",
-    "dicom_tests_web_password": "dicoogle_web_automation_password",
-    "pacs_config_admin_password": "dicoogle_pacs_admin_password",
-    "pacs_config_web_password": "dicoogle_web_automation_password",
-    "lab_pacs_task_aws_connection": "dicoogle_aws_connection",
-    "state_aws_connection": "dicoogle_aws_connection",
-}
 
 
 def entry_points(role):
@@ -52,13 +38,15 @@ IDS = ["%s-%s" % case[:2] for case in CASES]
 
 def without_defaults(options):
     """The options as a play meets them: defaults/main.yml supplies every variable the spec gives a
-    default to, so the spec's default never applies (and a Jinja default is a value only once
-    templated, which test_every_entry_point_validates_when_a_play_runs_it covers)."""
+    default to, so the spec's default never applies (a Jinja one is never even evaluated)."""
     return {name: {k: v for k, v in option.items() if k != "default"} for name, option in options.items()}
 
 
 def same(a, b):
-    """Equal parsed YAML values of the same types all the way down (1 == True and 1 == 1.0 in Python)."""
+    """Equal parsed YAML values of the same types all the way down (1 == True and 1 == 1.0 in Python;
+    a string tagged !unsafe is a string)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return str(a) == str(b)
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
@@ -122,17 +110,36 @@ def test_every_default_is_the_value_of_the_roles_defaults_file(role, entry, opti
     defaults = role_defaults(role)
     for name, option in options.items():
         where = "%s/%s: %s" % (role, entry, name)
-        if name in UNWRITTEN_DEFAULTS:
-            assert name in defaults, "%s is no longer set by defaults/main.yml: drop it from UNWRITTEN_DEFAULTS" % where
-            assert "default" not in option, "%s: its default would be printed by a failed validation" % where
-            assert UNWRITTEN_DEFAULTS[name] in option["description"], "%s: the description names no default" % where
-        elif name in defaults:
+        if name in defaults:
             assert "default" in option, "%s has no default; defaults/main.yml sets %r" % (where, defaults[name])
             assert same(option["default"], defaults[name]), "%s: default %r, defaults/main.yml sets %r" % (
                 where, option["default"], defaults[name])
             assert not option.get("required"), "%s: required and default exclude each other" % where
         else:
             assert "default" not in option, "%s: default %r, which defaults/main.yml does not set" % (where, option["default"])
+
+
+def jinja_strings(value):
+    """The strings of a value that hold a Jinja expression, wherever they are in it."""
+    if isinstance(value, str):
+        return [value] if templated(value) else []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in jinja_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in jinja_strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("role, entry, options", CASES, ids=IDS)
+def test_a_jinja_default_is_documentation_only(role, entry, options):
+    """ansible-core templates a role's whole argument spec when it validates the role's arguments: a
+    Jinja default would be evaluated then, even for an option the play sets, which fails where its
+    variables are undefined (inventory_dir in a play without an inventory file) and prints a secret's
+    value with a failed validation. Tagged !unsafe, it is shown by ansible-doc and never evaluated:
+    the role's defaults/main.yml alone gives the value, lazily, as before."""
+    for name, option in options.items():
+        for text in jinja_strings(option.get("default")):
+            assert isinstance(text, UnsafeText), "%s/%s: %s: tag the Jinja default %r !unsafe" % (role, entry, name, text)
 
 
 @pytest.mark.parametrize("role, entry, options", CASES, ids=IDS)
@@ -174,7 +181,7 @@ SECRETS = {"dicoogle_pacs_admin_password": "pacs-admin-secret-4f1c",
            "dicoogle_aws_connection": {"endpoint_url": "http://127.0.0.1:1", "access_key": "AKIATESTKEY",
                                        "secret_key": "aws-secret-key-77d0"}}
 SECRET_VALUES = ("pacs-admin-secret-4f1c", "web-automation-secret-9b2e", "aws-secret-key-77d0")
-# A wrong value of an option of each role whose spec leaves a secret's default unwritten.
+# A wrong value of an option of each role whose defaults read a secret.
 FAILING = {"pacs_config": {"pacs_config_wait_timeout": "soon"}, "dicom_tests": {"dicom_tests_rows": "many"},
            "lab_pacs_task": {"lab_pacs_task_https_port": "many"}}
 
@@ -217,8 +224,8 @@ def validation_run(tmp_path_factory):
 
 
 def test_every_entry_point_validates_when_a_play_runs_it(validation_run):
-    """The spec's Jinja defaults are templated at run time (as a typed value: a shared port is an
-    int): every role's every entry point passes its argument validation with the lab's variables."""
+    """Every role's every entry point passes its argument validation with the lab's variables (the
+    defaults/main.yml values, templated: a shared port is an int)."""
     every_entry = validation_run[0]
     assert every_entry.count("Validating arguments against arg spec") == len(CASES), every_entry[-3000:]
     # the facts (dcmtk's default reads them), then each validation

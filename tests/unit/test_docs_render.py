@@ -93,10 +93,7 @@ def test_ansible_doc_renders_every_plugin_of_the_type(kind):
 
 
 def test_every_role_option_shows_the_default_of_the_defaults_file():
-    """ansible-doc --json: an option that defaults/main.yml sets shows that value, not null; those
-    whose spec leaves a secret's default unwritten (test_argument_specs.UNWRITTEN_DEFAULTS) name it."""
-    from tests.unit.test_argument_specs import UNWRITTEN_DEFAULTS
-
+    """ansible-doc --json: an option that defaults/main.yml sets shows that value, not null."""
     run = ansible_doc("-t", "role", "--json", *("%s.%s" % (COLLECTION, name) for name in PLUGINS["role"]))
     assert_clean(run)
     docs = json.loads(run.stdout)
@@ -107,7 +104,7 @@ def test_every_role_option_shows_the_default_of_the_defaults_file():
         assert "main" in entry_points, name
         for entry, doc in entry_points.items():
             for option, spec in doc.get("options", {}).items():
-                if option in defaults and option not in UNWRITTEN_DEFAULTS:
+                if option in defaults:
                     assert spec.get("default") is not None, "%s/%s: %s shows no default" % (name, entry, option)
                     assert spec["default"] == defaults[option], (name, entry, option)
 
