@@ -109,12 +109,3 @@ def test_an_empty_state_directory_finds_the_deployments_state_again_and_changes_
     for task in ("Read the missing files from the deployment's secrets", "Write the keys and certificates found"):
         shown = run.output.split("TASK [dicoogle.aws.state : %s]" % task, 1)[1].split("\nTASK [", 1)[0]
         assert re.search(CENSORED, shown), task
-
-
-def test_a_second_run_from_the_restored_directory_changes_nothing(fresh, aws_client):
-    assert fresh["run"].rc == 0, fresh["run"]
-    again = fresh["up"]()
-    assert again.rc == 0 and again.changed == 0, again
-    # the state was complete: the secrets were not read again
-    assert "Read the missing files from the deployment's secrets" not in again.output
-    assert aws_state(aws_client) == fresh["before"]
