@@ -3,7 +3,7 @@ machine), for each tunnel engine (ghostunnel, then the same lab re-run with stun
 synthetic instances from the client host straight to the PACS's DICOM port versus through the
 mutual-TLS tunnels (the client's tunnel, the PACS task's tunnel server), in ROUNDS alternating
 rounds whose ratios give the tunnel's cost (median and spread); and C-MOVE of a 100-instance study
-to the storage node (the PACS task's tunnel client, the storage node's TLS storescp). dcmtk's
+to the storage node (the PACS task's tunnel client, the storage node's tunnel server and storescp). dcmtk's
 storescu and movescu, run on the client host. Then, on the lab as the last engine left it, the bulk path
 for 1,000 instances: into the images bucket (community.aws.s3_sync), into the PACS's images
 directory (the lab's stand-in for DataSync: every object fetched), indexed by the PACS
@@ -30,7 +30,9 @@ from labkit import free_port, moto_client  # noqa: E402  pylint: disable=wrong-i
 
 DEPLOYMENT = "bench-lab"
 AET = "DICOOGLE-STORAGE"
-ENDPOINT = "pacs.dicoogle.internal"
+# The baseline without TLS: the engine's own DICOM port at the task's address, which only the lab's
+# Docker network reaches (on AWS no listener or rule offers it; the client's Q/R tunnel does).
+TASK = DEPLOYMENT + "-pacs"
 STORE_INSTANCES = 200
 # Rounds of direct-then-tunnelled C-STORE per engine: each round's ratio is taken within it, so a
 # busy moment of this machine weighs on both sides of one ratio.
@@ -155,7 +157,7 @@ def measure_engine(tmp: Path, engine: str, studies: dict) -> dict:
         names = ["bench-%s-%d-%s" % (engine, number, path) for path in ("direct", "tunnel")]
         size = fresh_study(tmp, names[0])
         fresh_study(tmp, names[1])
-        direct.append(store(names[0], [ENDPOINT, "1045"]))  # the PACS's own DICOM port, no TLS
+        direct.append(store(names[0], [TASK, "1045"]))  # the PACS's own DICOM port, no TLS
         tunnelled.append(store(names[1], ["127.0.0.1", "16666"]))  # client tunnel -> task's tunnel server
         on("client", "rm", "-rf", *("%s/%s" % (WORK, name) for name in names))
     result = {
@@ -168,7 +170,7 @@ def measure_engine(tmp: Path, engine: str, studies: dict) -> dict:
     uid = studies["move"][0]
     on("storage", "rm", "-rf", "/var/lib/storescp/study_" + uid)
     seconds, move = on("client", "movescu", "-v", "-S", "-aec", AET, "-aet", "CONSUMER", "-aem", "CONSUMER",
-                       "-k", "StudyInstanceUID=" + uid, ENDPOINT, "1045")
+                       "-k", "StudyInstanceUID=" + uid, "127.0.0.1", "1045")  # the client's Q/R tunnel
     listed = on("storage", "find", "/var/lib/storescp/study_" + uid, "-name", "*.dcm")[1]
     moved = len(listed.stdout.split())
     if moved != MOVE_INSTANCES or "Final Move Response (Success)" not in move.stderr:
@@ -211,14 +213,14 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
                     "%.1f s (%.1f-%.1f) / %.1f s (%.1f-%.1f); %.1f / %.1f MB/s"
                     % (d["median"], d["min"], d["max"], t["median"], t["min"], t["max"], r["direct_mb_per_s"], r["tunnel_mb_per_s"]),
                     "median (min-max) of %d rounds, each: storescu +sd on the client host -> %s:1045 (no TLS), then -> "
-                    "127.0.0.1:16666 (client tunnel -> PACS task's tunnel server); one association, one docker exec" % (rounds, ENDPOINT)))
+                    "127.0.0.1:16666 (client tunnel -> PACS task's tunnel server); one association, one docker exec" % (rounds, TASK)))
         out.append(("%s: tunnel cost, direct / tunnelled throughput" % engine,
                     "%.2f x (%.2f-%.2f)" % (ratio["median"], ratio["min"], ratio["max"]),
                     "median (min-max) of the %d rounds' ratios, each taken within its round" % rounds))
         m = r["move"]
         out.append(("%s: C-MOVE of a %d-instance study to the storage node" % (engine, m["instances"]),
                     "%.1f s (%.1f inst/s, %.1f MB/s)" % (m["seconds"], m["instances_per_s"], m["mb_per_s"]),
-                    "movescu -S on the client host; PACS task's tunnel client -> storage TLS storescp; files counted there"))
+                    "movescu -S on the client host through its Q/R tunnel; PACS task's tunnel client -> storage node's tunnel -> storescp; files counted there"))
     b = result["bulk"]
     out.append(("Bulk path, %d instances (%.0f MB): upload / sync / index" % (b["instances"], b["bytes"] / 1e6),
                 "%.1f s / %.1f s / %.1f s = %.1f s (%.1f inst/s)" % (b["upload_s"], b["sync_s"], b["index_s"], b["total_s"], b["instances_per_s"]),

@@ -47,13 +47,18 @@ SHARED_PORTS = {
     # the PACS task's tunnel server (mutual TLS C-STORE): the NLB's store listener; the client
     # site's tunnel listens on the same port of its loopback
     "pacs_tunnel": 16666,
-    # the PACS engine's DICOM query/retrieve port: the NLB's qr listener
+    # the PACS engine's DICOM query/retrieve port, on the task's loopback only (its Q/R tunnel
+    # server's target); the client site's Q/R tunnel listens on the same port of its loopback
     "pacs_qr": 1045,
+    # the PACS task's Q/R tunnel server (mutual TLS C-FIND/C-MOVE/C-ECHO): the NLB's qr listener
+    "pacs_qr_tunnel": 11045,
     # the PACS task's tunnel client on 127.0.0.1: the move destination CONSUMER, carried to the
     # storage site's storescp
     "pacs_consumer": 17777,
-    # the storage site's TLS storescp
+    # the storage site's tunnel server (mutual TLS, admits the PACS's certificate name only)
     "storage_scp": 7777,
+    # the storage site's storescp, on the storage host's loopback: the tunnel server's target
+    "storage_scp_loopback": 11112,
     # Dicoogle's web and C-STORE ports inside the task: its image seeds them, the task maps them
     "dicoogle_web": 8080,
     "dicoogle_store": 6666,
@@ -116,6 +121,9 @@ def deployment_names(deployment, account=None, region=None, certificates=CERTIFI
         "datasync_task": deployment + "-bulk-import",
         # the PACS task definition's family, registered on ECS and run by the lab from there
         "pacs_task_family": deployment + "-pacs",
+        # the internal NLB of the PACS's DICOM ports, offered to the client site by PrivateLink (the
+        # lab's endpoint stand-in forwards what it listens on)
+        "pacs_nlb": deployment + "-pacs",
         # load balancer target groups, by the port they forward to: the ALB's and the NLB's
         "target_groups": {"web": deployment + "-web", "store": deployment + "-store", "qr": deployment + "-qr"},
         # the network interface the network role reserves for the storage host

@@ -45,14 +45,15 @@ def tunnel_processes():
     """What runs as each tunnel: (executable, command line) of the task's tunnel containers' main
     process and of the client host's tunnel unit's main process."""
     found = {}
-    for container in ("pacs-tunnel-server", "pacs-tunnel-client"):
+    for container in ("pacs-tunnel-server", "pacs-tunnel-qr", "pacs-tunnel-client"):
         found[container] = (in_container(container, "readlink", "/proc/1/exe").strip(),
                             in_container(container, "cat", "/proc/1/cmdline").split("\0"))
     # the unit runs as the tunnel user: its /proc/<pid>/exe needs ptrace rights that root lacks in a
     # container, so the executable is the one its command line started (systemd execs argv[0])
-    pid = in_container("client", "systemctl", "show", "-p", "MainPID", "--value", "dicoogle-tunnel-pacs-store").strip()
-    argv = in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0")
-    found["client"] = (argv[0], argv)
+    for place, unit in (("client", "dicoogle-tunnel-pacs-store"), ("client-qr", "dicoogle-tunnel-pacs-qr")):
+        pid = in_container("client", "systemctl", "show", "-p", "MainPID", "--value", unit).strip()
+        argv = in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0")
+        found[place] = (argv[0], argv)
     return found
 
 
@@ -145,7 +146,10 @@ def test_the_aws_inventory_reaches_every_step_with_the_lab_stand_ins_named(lab, 
 
 def test_task_and_sites_run_as_designed(lab):
     assert lab_containers() == sorted(DEPLOYMENT + suffix for suffix in
-                                      ["-client", "-storage", "-pacs", "-pacs-nginx", "-pacs-tunnel-server", "-pacs-tunnel-client"])
+                                      ["-client", "-storage", "-endpoint", "-pacs", "-pacs-nginx", "-pacs-tunnel-server", "-pacs-tunnel-qr",
+                                       "-pacs-tunnel-client"])
+    # the endpoint's stand-in listens on exactly the NLB's listeners' ports: the tunnels', no plain DIMSE
+    assert listening_ports("endpoint") == {16666, 11045}
     # the task's containers share the engine's network namespace, as in an awsvpc task
     mode = subprocess.run(["docker", "inspect", "-f", "{{.HostConfig.NetworkMode}}", DEPLOYMENT + "-pacs-nginx"],
                           capture_output=True, text=True, check=True).stdout.strip()
@@ -166,7 +170,7 @@ def test_the_task_runs_the_task_definition_pacs_service_registered(lab, aws_clie
     definition = aws_client("ecs").describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]
     assert definition["status"] == "ACTIVE"
     containers = definition["containerDefinitions"]
-    assert [c["name"] for c in containers] == ["pacs", "nginx", "tunnel-server", "tunnel-client"]
+    assert [c["name"] for c in containers] == ["pacs", "nginx", "tunnel-server", "tunnel-qr", "tunnel-client"]
     names = [DEPLOYMENT + "-pacs"] + ["%s-pacs-%s" % (DEPLOYMENT, c["name"]) for c in containers[1:]]
     running = docker_inspect("container", *names)
     owner = running[0]
@@ -185,7 +189,7 @@ def test_the_task_runs_the_task_definition_pacs_service_registered(lab, aws_clie
         if run is not owner:
             assert run["HostConfig"]["NetworkMode"] in ("container:" + owner["Id"], "container:" + names[0]), place
     ports = {p["containerPort"] for c in containers for p in c.get("portMappings", [])}
-    assert ports == {8042, 1045, 8443, 16666}
+    assert ports == {8443, 16666, 11045}
     [owner_image] = docker_inspect("image", containers[0]["image"])
     assert set(owner["Config"]["ExposedPorts"]) == set(owner_image["Config"].get("ExposedPorts") or {}) | {"%d/tcp" % p for p in ports}
     assert ports <= listening_ports("pacs"), listening_ports("pacs")
@@ -201,17 +205,21 @@ def test_every_tunnel_runs_the_ghostunnel_binary_built_from_its_module(lab):
     processes = tunnel_processes()
     for place, (executable, argv) in processes.items():
         assert executable == "/usr/local/bin/ghostunnel", (place, executable)
-        host = "client" if place == "client" else place
+        host = "client" if place.startswith("client") else place
         assert in_container(host, "sha256sum", executable).split()[0] == digest, place
         assert version in in_container(host, executable, "--version"), place
     assert processes["pacs-tunnel-server"][1][1:3] == ["server", "--listen=0.0.0.0:16666"]
-    assert "--allow-cn=client.dicoogle.internal" in processes["pacs-tunnel-server"][1]
+    assert processes["pacs-tunnel-qr"][1][1:4] == ["server", "--listen=0.0.0.0:11045", "--target=127.0.0.1:1045"]
+    assert all("--allow-cn=client.dicoogle.internal" in processes[name][1] for name in ("pacs-tunnel-server", "pacs-tunnel-qr"))
+    assert processes["client-qr"][1][1:4] == ["client", "--listen=127.0.0.1:1045", "--target=pacs.dicoogle.internal:11045"]
+    assert "--override-server-name=pacs.dicoogle.internal" in processes["client-qr"][1]
     assert "--override-server-name=storage.dicoogle.internal" in processes["pacs-tunnel-client"][1]
     assert "--override-server-name=pacs.dicoogle.internal" in processes["client"][1]
 
 
+# The sample's commands, pointed at the client host's loopback: its Q/R tunnel carries them to the PACS.
 def test_sample_findscu_from_the_client(lab, study):
-    find = in_client("findscu", "-v", "-S", "-k", "0008,0052=STUDY", "-aec", AET, ENDPOINT, "1045",
+    find = in_client("findscu", "-v", "-S", "-k", "0008,0052=STUDY", "-aec", AET, "127.0.0.1", "1045",
                      "-k", "0010,0020=*", "-k", "0020,000d")
     assert find.returncode == 0, find.stderr
     assert study.uid in find.stdout + find.stderr
@@ -221,7 +229,7 @@ def test_sample_movescu_from_the_client(lab, study):
     # what the flow moved before is removed: the files below come from this command
     subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "rm", "-rf", "/var/lib/storescp/study_" + study.uid], check=True)
     move = in_client("movescu", "-v", "-S", "-aec", AET, "-aet", "CONSUMER", "-aem", "CONSUMER",
-                     "-k", "StudyInstanceUID=" + study.uid, ENDPOINT, "1045")
+                     "-k", "StudyInstanceUID=" + study.uid, "127.0.0.1", "1045")
     assert move.returncode == 0 and "Final Move Response (Success)" in move.stderr, move.stderr
     listed = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "find", "/var/lib/storescp/study_" + study.uid, "-name", "*.dcm"],
                             capture_output=True, text=True, check=True).stdout
@@ -267,7 +275,7 @@ def test_a_broken_flow_fails_the_run_and_is_reported(lab):
         assert broken.rc != 0
         failed = {case.get("name") for case in junit(lab.state) if case.find("failure") is not None}
         assert "C-MOVE of the study to CONSUMER" in failed, failed
-        assert "C-ECHO from the client to the endpoint" not in failed
+        assert "C-ECHO from the client through its Q/R tunnel" not in failed
     finally:
         restored = lab.play("playbooks/site.yml", "-e", "dicoogle_tunnel_engine=stunnel")
     assert restored.rc == 0 and restored.changed >= 1, restored
@@ -286,8 +294,10 @@ def test_stunnel_replaces_ghostunnel_and_every_flow_passes(lab, aws_client):
     definition = aws_client("ecs").describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]
     tunnels = {c["name"]: c for c in definition["containerDefinitions"] if c["name"].startswith("tunnel-")}
     conf = {name: {e["name"]: e["value"] for e in c["environment"]}["TUNNEL_CONF"] for name, c in tunnels.items()}
-    assert "connect = 127.0.0.1:1045" in conf["tunnel-server"] and "checkHost = client.dicoogle.internal" in conf["tunnel-server"]
-    assert "requireCert = yes" in conf["tunnel-server"] and "verifyChain = yes" in conf["tunnel-server"]
+    for server, port in (("tunnel-server", 16666), ("tunnel-qr", 11045)):
+        assert "accept = 0.0.0.0:%d\nconnect = 127.0.0.1:1045" % port in conf[server], conf[server]
+        assert "checkHost = client.dicoogle.internal" in conf[server]
+        assert "requireCert = yes" in conf[server] and "verifyChain = yes" in conf[server]
     assert "client = yes\naccept = 127.0.0.1:17777\nconnect = storage.dicoogle.internal:7777" in conf["tunnel-client"]
     assert "checkHost = storage.dicoogle.internal" in conf["tunnel-client"]
     assert all(c["image"].split("/")[-1].startswith("stunnel:sha-") and not c.get("command") for c in tunnels.values())

@@ -38,16 +38,25 @@ def test_pacs_service_runs_the_task_in_the_private_subnets_behind_both_load_bala
     assert {as_dict(s["Tags"])["Name"].split("-")[-2] for s in subnets} == {"private"}
     [group] = ec2.describe_security_groups(GroupIds=network["securityGroups"])["SecurityGroups"]
     assert group["GroupName"] == DEPLOYMENT + "-pacs-task"
+    # the task admits the tunnel servers' mutual TLS and nginx's TLS only: the engine's DICOM ports
+    # (1045, 6666) and web ports (8042, 8080) answer inside the task alone
+    assert sorted(p["FromPort"] for p in group["IpPermissions"]) == [8443, 11045, 16666], group["IpPermissions"]
     groups = {g["TargetGroupArn"]: g["TargetGroupName"] for g in elb.describe_target_groups()["TargetGroups"]}
     assert sorted((groups[lb["targetGroupArn"]], lb["containerName"], lb["containerPort"]) for lb in service["loadBalancers"]) == [
-        (DEPLOYMENT + "-qr", "pacs", 1045), (DEPLOYMENT + "-store", "tunnel-server", 16666), (DEPLOYMENT + "-web", "nginx", 8443)]
+        (DEPLOYMENT + "-qr", "tunnel-qr", 11045), (DEPLOYMENT + "-store", "tunnel-server", 16666), (DEPLOYMENT + "-web", "nginx", 8443)]
+
+
+TUNNELS = ("tunnel-server", "tunnel-qr", "tunnel-client")
 
 
 def ghostunnel_commands(store_port):
-    """The task's tunnel server (mTLS 16666 -> the engine's C-STORE port, the client's name only) and
-    tunnel client (127.0.0.1:17777 -> the storage site, checking its name), as ghostunnel runs them."""
+    """The task's tunnel servers (mTLS 16666 -> the engine's C-STORE port and mTLS 11045 -> its Q/R
+    port 1045 on the loopback, the client's name only) and tunnel client (127.0.0.1:17777 -> the
+    storage site, checking its name), as ghostunnel runs them."""
     files = ["--cert=/run/secrets/tunnel-cert.pem", "--key=/run/secrets/tunnel-key.pem", "--cacert=/run/secrets/tunnel-ca.pem"]
     return [["/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:16666", "--target=127.0.0.1:%d" % store_port, *files,
+             "--allow-cn=client.dicoogle.internal"],
+            ["/usr/local/bin/ghostunnel", "server", "--listen=0.0.0.0:11045", "--target=127.0.0.1:1045", *files,
              "--allow-cn=client.dicoogle.internal"],
             ["/usr/local/bin/ghostunnel", "client", "--listen=127.0.0.1:17777", "--target=storage.dicoogle.internal:7777", *files,
              "--override-server-name=storage.dicoogle.internal"]]
@@ -59,13 +68,14 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     assert (definition["cpu"], definition["memory"], definition["networkMode"]) == ("1024", "2048", "awsvpc")
     assert definition["requiresCompatibilities"] == ["FARGATE"]
     containers = containers_of(definition)
-    assert sorted(containers) == ["nginx", "pacs", "tunnel-client", "tunnel-server"]
+    assert sorted(containers) == ["nginx", "pacs", "tunnel-client", "tunnel-qr", "tunnel-server"]
     registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/%s/" % DEPLOYMENT
     images = {name: c["image"] for name, c in containers.items()}
     assert images["pacs"].startswith(registry + "orthanc:sha-") and images["nginx"].startswith(registry + "nginx:sha-")
-    assert images["tunnel-server"] == images["tunnel-client"] and images["tunnel-server"].startswith(registry + "ghostunnel:sha-")
+    assert len({images[name] for name in TUNNELS}) == 1 and images["tunnel-server"].startswith(registry + "ghostunnel:sha-")
+    # the engine maps no port: its DICOM and web ports answer on the task's loopback only
     assert {name: sorted(p["containerPort"] for p in c.get("portMappings", [])) for name, c in containers.items()} == {
-        "pacs": [1045, 8042], "nginx": [8443], "tunnel-server": [16666], "tunnel-client": []}
+        "pacs": [], "nginx": [8443], "tunnel-server": [16666], "tunnel-qr": [11045], "tunnel-client": []}
     # ECS reads a Secrets Manager secret by its full ARN (a bare name is an SSM parameter's)
     sm = aws_client("secretsmanager")
     arn = {name: sm.describe_secret(SecretId="%s/%s" % (DEPLOYMENT, name))["ARN"]
@@ -74,15 +84,15 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     tunnel = {"TUNNEL_CERT_PEM": arn["ghostunnel-cert"], "TUNNEL_KEY_PEM": arn["ghostunnel-key"], "TUNNEL_CA_PEM": arn["ca-cert"]}
     assert secrets == {"pacs": {"PACS_ADMIN_PASSWORD": arn["pacs-admin-password"]},
                        "nginx": {"NGINX_CERT_PEM": arn["nginx-cert"], "NGINX_KEY_PEM": arn["nginx-key"]},
-                       "tunnel-server": tunnel, "tunnel-client": tunnel}
+                       "tunnel-server": tunnel, "tunnel-qr": tunnel, "tunnel-client": tunnel}
     env = {name: {e["name"]: e["value"] for e in c.get("environment", [])} for name, c in containers.items()}
     orthanc = json.loads(env["pacs"]["ORTHANC_CONF"])
     # the password is not in the task definition: Orthanc expands it from the secret
     assert orthanc["RegisteredUsers"] == {"admin": "${PACS_ADMIN_PASSWORD}"} and orthanc["DicomPort"] == 1045
     assert orthanc["DicomModalities"]["CONSUMER"] == ["CONSUMER", "127.0.0.1", 17777]
     assert "proxy_pass http://127.0.0.1:8042;" in env["nginx"]["NGINX_CONF"]
-    assert [containers[name]["command"] for name in ("tunnel-server", "tunnel-client")] == ghostunnel_commands(1045)
-    assert env["tunnel-server"] == env["tunnel-client"] == {}
+    assert [containers[name]["command"] for name in TUNNELS] == ghostunnel_commands(1045)
+    assert all(env[name] == {} for name in TUNNELS)
     efs = aws_client("efs")
     [fs] = [f for f in efs.describe_file_systems()["FileSystems"] if f.get("Name") == DEPLOYMENT + "-pacs"]
     points = {ap["Name"]: ap["AccessPointId"] for ap in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
@@ -140,12 +150,12 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
     try:
         assert up.rc == 0, up
         containers = containers_of(task_definition(aws_client, "it-ecs-pacs"))
-        assert [containers[name]["command"] for name in ("tunnel-server", "tunnel-client")] == ghostunnel_commands(6666)
-        assert "--allow-all" not in containers["tunnel-server"]["command"]
+        assert [containers[name]["command"] for name in TUNNELS] == ghostunnel_commands(6666)
+        assert not any("--allow-all" in containers[name]["command"] for name in TUNNELS)
         registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/it-ecs/"
         assert containers["pacs"]["image"] == registry + "dicoogle:sha-000000000001"
         assert containers["tunnel-client"]["image"] == registry + "ghostunnel:sha-000000000003"
-        assert sorted(p["containerPort"] for p in containers["pacs"]["portMappings"]) == [1045, 6666, 8080]
+        assert "portMappings" not in containers["pacs"] or containers["pacs"]["portMappings"] == []
         assert sorted((m["sourceVolume"], m["containerPath"]) for m in containers["pacs"]["mountPoints"]) == [
             ("confs", "/opt/dicoogle/confs"), ("images", "/var/lib/pacs/images"), ("index", "/var/lib/pacs/index")]
         assert containers["pacs"]["healthCheck"]["command"] == ["CMD-SHELL", "curl -fsS http://127.0.0.1:8080/ext/version || exit 1"]

@@ -1,8 +1,9 @@
 """The security promises on the hosts and the PACS, checked on tests/conftest.py's it-lab
 deployment (`make lab` at -vvv, engines orthanc and ghostunnel): nothing secret in what the build and
 the flows printed, private keys 0600 on every host, the PACS task's mTLS tunnel and the storage
-node's storescp refusing a missing certificate, another CA's certificate and (the tunnel) a name it
-does not admit, and the PACS's default administrator password refused."""
+node's tunnel refusing a missing certificate, another CA's certificate, a name it does not admit and
+plain DICOM, no plain DIMSE offered at the PACS's endpoint nor on the storage site's network, and the
+PACS's default administrator password refused."""
 
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ def credentials(lab, tmp_path_factory):
 
 
 def echo(credentials, certificate, aetitle, host, port):
-    """C-ECHO over TLS from the client host: dcmtk's echoscu, as a user would run it."""
-    return in_container("client", "echoscu", "-v", "-to", "10", "-aec", aetitle, *certificate, *credentials.trust, host, str(port))
+    """C-ECHO from the client host, over TLS with a certificate (none: plain DICOM), as a user would run dcmtk's echoscu."""
+    tls = [*certificate, *credentials.trust] if certificate else []
+    return in_container("client", "echoscu", "-v", "-to", "10", "-aec", aetitle, *tls, host, str(port))
 
 
 def test_make_lab_at_vvv_prints_no_secret(lab, aws_client):
@@ -97,7 +99,7 @@ def test_make_lab_at_vvv_prints_no_secret(lab, aws_client):
     assert len(re.findall(CENSORED, output)) >= 10
 
 
-@pytest.mark.parametrize("container", ["client", "storage", "pacs-tunnel-server", "pacs-tunnel-client", "pacs-nginx"])
+@pytest.mark.parametrize("container", ["client", "storage", "pacs-tunnel-server", "pacs-tunnel-qr", "pacs-tunnel-client", "pacs-nginx"])
 def test_private_keys_on_the_hosts_and_in_the_task_are_0600(lab, container):
     listed = in_container(container, "sh", "-c",
                           "grep -rl -- 'PRIVATE KEY-----' /etc /run/secrets 2>/dev/null | xargs -r stat -c '%a %n'")
@@ -106,18 +108,36 @@ def test_private_keys_on_the_hosts_and_in_the_task_are_0600(lab, container):
     assert [(mode, path) for mode, path in keys if mode not in ("600", "400")] == []
 
 
-def test_the_pacs_tunnel_admits_the_client_certificate(credentials):
-    admitted = echo(credentials, credentials.leaf("client"), AET, "pacs." + DOMAIN, 16666)
+# The PACS's endpoint (the NLB's listeners): the C-STORE tunnel and the Q/R tunnel.
+PACS_TUNNELS = {"C-STORE tunnel 16666": 16666, "Q/R tunnel 11045": 11045}
+
+
+@pytest.mark.parametrize("tunnel", PACS_TUNNELS)
+def test_the_pacs_tunnel_admits_the_client_certificate(credentials, tunnel):
+    admitted = echo(credentials, credentials.leaf("client"), AET, "pacs." + DOMAIN, PACS_TUNNELS[tunnel])
     assert admitted.returncode == 0, admitted.stderr
 
 
-@pytest.mark.parametrize("case", ["no certificate", "another CA's certificate", "a name it does not admit"])
-def test_the_pacs_tunnel_refuses(credentials, case):
-    certificate = {"no certificate": credentials.anonymous, "another CA's certificate": credentials.leaf("foreign"),
-                   "a name it does not admit": credentials.leaf("storage")}[case]
-    refused = echo(credentials, certificate, AET, "pacs." + DOMAIN, 16666)
+REFUSED = ["no certificate", "another CA's certificate", "a name it does not admit", "plain DICOM"]
+
+
+def refusal(credentials, case, other_name):
+    return {"no certificate": credentials.anonymous, "another CA's certificate": credentials.leaf("foreign"),
+            "a name it does not admit": credentials.leaf(other_name), "plain DICOM": []}[case]
+
+
+@pytest.mark.parametrize("tunnel", PACS_TUNNELS)
+@pytest.mark.parametrize("case", REFUSED)
+def test_the_pacs_tunnel_refuses(credentials, tunnel, case):
+    refused = echo(credentials, refusal(credentials, case, "storage"), AET, "pacs." + DOMAIN, PACS_TUNNELS[tunnel])
     assert refused.returncode != 0, refused.stdout + refused.stderr
     assert "Association Accepted" not in refused.stdout + refused.stderr
+
+
+def test_the_pacs_endpoint_has_no_plain_dimse_listener(credentials):
+    """The sample's plain Q/R port is not offered: nothing listens on 1045 at the endpoint."""
+    refused = echo(credentials, [], AET, "pacs." + DOMAIN, 1045)
+    assert refused.returncode != 0 and "Connection refused" in refused.stdout + refused.stderr, refused.stdout + refused.stderr
 
 
 def test_the_storage_node_admits_the_pacs_certificate(credentials):
@@ -125,12 +145,20 @@ def test_the_storage_node_admits_the_pacs_certificate(credentials):
     assert admitted.returncode == 0, admitted.stderr
 
 
-@pytest.mark.parametrize("case", ["no certificate", "another CA's certificate"])
+@pytest.mark.parametrize("case", REFUSED)
 def test_the_storage_node_refuses(credentials, case):
-    certificate = {"no certificate": credentials.anonymous, "another CA's certificate": credentials.leaf("foreign")}[case]
-    refused = echo(credentials, certificate, "CONSUMER", "storage." + DOMAIN, 7777)
+    refused = echo(credentials, refusal(credentials, case, "client"), "CONSUMER", "storage." + DOMAIN, 7777)
     assert refused.returncode != 0, refused.stdout + refused.stderr
     assert "Association Accepted" not in refused.stdout + refused.stderr
+
+
+def test_the_storage_nodes_storescp_answers_its_loopback_only(credentials):
+    """Behind its tunnel, storescp listens on the storage host's loopback: nothing answers on the
+    network at its port, and on the host itself it answers plain DICOM."""
+    refused = echo(credentials, [], "CONSUMER", "storage." + DOMAIN, 11112)
+    assert refused.returncode != 0 and "Connection refused" in refused.stdout + refused.stderr, refused.stdout + refused.stderr
+    local = in_container("storage", "echoscu", "-to", "10", "-aec", "CONSUMER", "127.0.0.1", "11112")
+    assert local.returncode == 0, local.stdout + local.stderr
 
 
 def api_status(lab, user, password):

@@ -80,12 +80,16 @@ EXPECTED = {
     "state_files_as_the_foundation_stores_them": True,
     "network_pacs_https_port": 8443, "pacs_service_https_port": 8443, "front_door_target_port": 8443,
     "network_pacs_store_tls_port": 16666, "pacs_service_tunnel_port": 16666, "dicom_tests_tunnel_port": 16666,
-    "network_pacs_qr_port": 1045, "pacs_service_qr_port": 1045, "dicom_tests_qr_port": 1045, "images_dicoogle_qr_port": 1045,
-    "privatelink_ports": {"store": 16666, "qr": 1045},
+    "pacs_service_qr_port": 1045, "dicom_tests_qr_port": 1045, "images_dicoogle_qr_port": 1045,
+    "network_pacs_qr_tunnel_port": 11045, "pacs_service_qr_tunnel_port": 11045,
+    "privatelink_ports": {"store": 16666, "qr": 11045},
+    "privatelink_nlb_name": "unit-d-pacs", "lab_endpoint_nlb_name": "unit-d-pacs", "lab_endpoint_network": "unit-d-lab",
     "pacs_service_consumer_port": 17777, "images_consumer_port": 17777, "pacs_config_consumer_port": 17777,
-    "network_storage_scp_port": 7777, "storescp_port": 7777, "pacs_service_storage_address": "storage.dicoogle.internal:7777",
+    "network_storage_scp_port": 7777, "pacs_service_storage_address": "storage.dicoogle.internal:7777",
+    # storescp on the storage host's loopback, behind the tunnel server on 7777
+    "storescp_port": 11112,
     "images_dicoogle_web_port": 8080, "images_dicoogle_store_port": 6666,
-    "pacs_service_dicoogle_ports": [8080, 6666, 1045], "pacs_service_orthanc_ports": [8042, 1045],
+    "pacs_service_dicoogle_store_port": 6666, "pacs_service_orthanc_store_port": 1045,
 }
 # Names that are not variables of one role: how the playbooks and the engine table read them.
 EXPRESSIONS = {
@@ -96,8 +100,8 @@ EXPRESSIONS = {
         "state_files == dict(foundation_secret_files.keys() | map('regex_replace', '^', 'unit-d/') | zip(foundation_secret_files.values()))"),
     "images_consumer_port": "images_dicoogle_move_destinations[0].port",
     "pacs_config_consumer_port": "pacs_config_move_destinations[0].port",
-    "pacs_service_dicoogle_ports": "pacs_service_engines.dicoogle.ports",
-    "pacs_service_orthanc_ports": "pacs_service_engines.orthanc.ports",
+    "pacs_service_dicoogle_store_port": "pacs_service_engines.dicoogle.store_port",
+    "pacs_service_orthanc_store_port": "pacs_service_engines.orthanc.store_port",
 }
 
 
@@ -125,4 +129,5 @@ def test_the_roles_defaults_read_the_root(tmp_path):
     assert {k: v for k, v in rendered.items() if v != EXPECTED[k]} == {}
     # and they are the root's
     assert rendered["storage_datasync_task_name"] == NAMES["datasync_task"]
-    assert rendered["privatelink_ports"] == {"store": PORTS["pacs_tunnel"], "qr": PORTS["pacs_qr"]}
+    assert rendered["privatelink_ports"] == {"store": PORTS["pacs_tunnel"], "qr": PORTS["pacs_qr_tunnel"]}
+    assert rendered["privatelink_nlb_name"] == rendered["lab_endpoint_nlb_name"] == NAMES["pacs_nlb"]
