@@ -220,7 +220,8 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
         m = r["move"]
         out.append(("%s: C-MOVE of a %d-instance study to the storage node" % (engine, m["instances"]),
                     "%.1f s (%.1f inst/s, %.1f MB/s)" % (m["seconds"], m["instances_per_s"], m["mb_per_s"]),
-                    "movescu -S on the client host through its Q/R tunnel; PACS task's tunnel client -> storage node's tunnel -> storescp; files counted there"))
+                    "movescu -S on the client host through its Q/R tunnel; PACS task's tunnel client -> storage node's tunnel "
+                    "-> storescp; files counted there"))
     b = result["bulk"]
     out.append(("Bulk path, %d instances (%.0f MB): upload / sync / index" % (b["instances"], b["bytes"] / 1e6),
                 "%.1f s / %.1f s / %.1f s = %.1f s (%.1f inst/s)" % (b["upload_s"], b["sync_s"], b["index_s"], b["total_s"], b["instances_per_s"]),

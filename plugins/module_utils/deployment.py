@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.dicoogle.aws.plugins.module_utils import dicom_nodes
+
 # Every resource carries this tag; teardown and the resource report find a deployment by it.
 DEPLOYMENT_TAG_KEY = "dicoogle:deployment"
 DEPLOYMENT_NAME_PATTERN = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
@@ -73,8 +75,9 @@ CA_KEY_SECRET = "ca-key"
 EC2_KEY_SECRET = "ec2-key"
 PACS_ADMIN_PASSWORD_SECRET = "pacs-admin-password"
 WEB_AUTOMATION_SECRET = "web-automation"
-# The PKI's leaves whose certificate and key the foundation stores as <leaf>-cert and <leaf>-key.
-CERTIFICATE_LEAVES = ("nginx", "ghostunnel", "client", "storage")
+# The PKI's leaves whose certificate and key the foundation stores as <leaf>-cert and <leaf>-key:
+# the PACS's own and the default DICOM nodes' (a deployment's own nodes name theirs).
+CERTIFICATE_LEAVES = tuple(dicom_nodes.certificate_leaves())
 
 
 def shared_port(name):

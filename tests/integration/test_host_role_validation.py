@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,18 +28,24 @@ def tunnel(pki, **changes):
     return base
 
 
-def storescp(pki, **changes):
-    base = {"storescp_cert": str(pki / "storage.crt"), "storescp_key": str(pki / "storage.key"), "storescp_ca": str(pki / "ca.crt")}
-    base.update(changes)
-    return base
-
+# storescp serves plain DICOM on the loopback (the tunnel role does its TLS): a wrong value, and
+# the variable the failure must name, and no other.
+STORESCP_CASES = {
+    "AE title of 17 characters": ({"storescp_aetitle": "A" * 17}, "storescp_aetitle"),
+    "port out of range": ({"storescp_port": 70000}, "storescp_port"),
+    "port not a number": ({"storescp_port": "http"}, "storescp_port"),
+    "listen address a host name": ({"storescp_listen_address": "localhost"}, "storescp_listen_address"),
+    "listen address with a port": ({"storescp_listen_address": "127.0.0.1:11112"}, "storescp_listen_address"),
+    "listen address out of range": ({"storescp_listen_address": "127.0.0.256"}, "storescp_listen_address"),
+    "study prefix with a slash": ({"storescp_study_prefix": "a/b"}, "storescp_study_prefix"),
+    # the former TLS role's options are refused, not silently ignored
+    "former certificate option": ({"storescp_cert": "/etc/ssl/storage.crt"}, "storescp_cert"),
+    "former TLS directory option": ({"storescp_config_dir": "/etc/storescp"}, "storescp_config_dir"),
+}
+STORESCP_OPTIONS = ("storescp_aetitle", "storescp_listen_address", "storescp_port", "storescp_study_prefix", "storescp_cert",
+                    "storescp_config_dir")
 
 CASES = {
-    "storescp AE title of 17 characters": ("storescp", lambda p: storescp(p, storescp_aetitle="A" * 17), "storescp_aetitle"),
-    "storescp port out of range": ("storescp", lambda p: storescp(p, storescp_port=70000), "storescp_port"),
-    "storescp port not a number": ("storescp", lambda p: storescp(p, storescp_port="http"), "storescp_port"),
-    "storescp missing certificate": ("storescp", lambda p: storescp(p, storescp_cert=str(p / "missing.crt")), "storescp_cert"),
-    "storescp without certificate": ("storescp", lambda p: {}, "storescp_cert"),
     "tunnel unknown engine": ("tunnel", lambda p: {"tunnel_engine": "socat", "tunnel_tunnels": [tunnel(p)]}, "tunnel_engine"),
     "tunnel missing certificate": (
         "tunnel", lambda p: {"tunnel_engine": "stunnel", "tunnel_tunnels": [tunnel(p, cert=str(p / "missing.crt"))]}, "cert"),
@@ -72,6 +79,24 @@ def test_bad_host_role_input_is_named_before_any_task(case, pki, run_playbook, t
     assert run.rc != 0, run
     assert named in run.output, run
     assert run.changed == 0, run
+
+
+@pytest.mark.parametrize("case", sorted(STORESCP_CASES))
+def test_a_storescp_mistake_names_its_variable_alone(case, run_playbook, tmp_path):
+    wrong, named = STORESCP_CASES[case]
+    run = run_host_role(run_playbook, tmp_path, dict(wrong, host_role="storescp"))
+    assert run.rc != 0 and run.changed == 0, run
+    # the error ansible-playbook reports, without the argument spec a failed validation prints
+    [error] = re.findall(r"^\[ERROR\]: (.*?)^Origin:", run.output, re.M | re.S)
+    assert [option for option in STORESCP_OPTIONS if option in error] == [named], run
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.12.7", "::1", "fd00:12::7"])
+def test_storescp_takes_an_ip_address(address, run_playbook, tmp_path):
+    """An IPv4 or IPv6 address passes the validation: the check-mode run goes on past it."""
+    run = run_host_role(run_playbook, tmp_path, {"host_role": "storescp", "storescp_listen_address": address})
+    assert "storescp input is invalid" not in run.output, run
+    assert "TASK [dicoogle.aws.storescp : Look for the former role's unit]" in run.output, run
 
 
 def test_ghostunnel_to_build_without_go_on_the_controller_is_refused_first(pki, run_playbook, ansible_env, tmp_path):

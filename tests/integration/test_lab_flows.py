@@ -43,16 +43,18 @@ def in_container(host, *command):
 
 def tunnel_processes():
     """What runs as each tunnel: (executable, command line) of the task's tunnel containers' main
-    process and of the client host's tunnel unit's main process."""
+    process and of the client and storage hosts' tunnel units' main processes."""
     found = {}
     for container in ("pacs-tunnel-server", "pacs-tunnel-qr", "pacs-tunnel-client"):
         found[container] = (in_container(container, "readlink", "/proc/1/exe").strip(),
                             in_container(container, "cat", "/proc/1/cmdline").split("\0"))
     # the unit runs as the tunnel user: its /proc/<pid>/exe needs ptrace rights that root lacks in a
     # container, so the executable is the one its command line started (systemd execs argv[0])
-    for place, unit in (("client", "dicoogle-tunnel-pacs-store"), ("client-qr", "dicoogle-tunnel-pacs-qr")):
-        pid = in_container("client", "systemctl", "show", "-p", "MainPID", "--value", unit).strip()
-        argv = in_container("client", "cat", "/proc/%s/cmdline" % pid).split("\0")
+    for place, unit in (("client", "dicoogle-tunnel-pacs-store"), ("client-qr", "dicoogle-tunnel-pacs-qr"),
+                        ("storage", "dicoogle-tunnel-storage-scp")):
+        host = place.split("-", maxsplit=1)[0]
+        pid = in_container(host, "systemctl", "show", "-p", "MainPID", "--value", unit).strip()
+        argv = in_container(host, "cat", "/proc/%s/cmdline" % pid).split("\0")
         found[place] = (argv[0], argv)
     return found
 
@@ -61,11 +63,13 @@ def docker_inspect(kind, *names):
     return json.loads(subprocess.run(["docker", kind, "inspect", *names], capture_output=True, text=True, check=True).stdout)
 
 
-def listening_ports(container):
-    """TCP ports listened on in the container's network namespace (/proc/net/tcp{,6}, state 0A)."""
+def listening_ports(container, network_only=False):
+    """TCP ports listened on in the container's network namespace (/proc/net/tcp{,6}, state 0A);
+    network_only leaves out IPv4 loopback addresses (Docker's DNS resolver listens on 127.0.0.11)."""
     table = in_container(container, "cat", "/proc/net/tcp", "/proc/net/tcp6")
+    # an IPv4 address is 8 hex digits, little-endian: 127.x.x.x ends in 7F
     return {int(fields[1].rsplit(":", 1)[1], 16) for fields in (line.split() for line in table.splitlines()[1:])
-            if len(fields) > 3 and fields[3] == "0A"}
+            if len(fields) > 3 and fields[3] == "0A" and not (network_only and re.fullmatch(r"[0-9A-F]{6}7F", fields[1].split(":")[0]))}
 
 
 def junit(state):
@@ -149,7 +153,7 @@ def test_task_and_sites_run_as_designed(lab):
                                       ["-client", "-storage", "-endpoint", "-pacs", "-pacs-nginx", "-pacs-tunnel-server", "-pacs-tunnel-qr",
                                        "-pacs-tunnel-client"])
     # the endpoint's stand-in listens on exactly the NLB's listeners' ports: the tunnels', no plain DIMSE
-    assert listening_ports("endpoint") == {16666, 11045}
+    assert listening_ports("endpoint", network_only=True) == {16666, 11045}
     # the task's containers share the engine's network namespace, as in an awsvpc task
     mode = subprocess.run(["docker", "inspect", "-f", "{{.HostConfig.NetworkMode}}", DEPLOYMENT + "-pacs-nginx"],
                           capture_output=True, text=True, check=True).stdout.strip()
@@ -205,7 +209,7 @@ def test_every_tunnel_runs_the_ghostunnel_binary_built_from_its_module(lab):
     processes = tunnel_processes()
     for place, (executable, argv) in processes.items():
         assert executable == "/usr/local/bin/ghostunnel", (place, executable)
-        host = "client" if place.startswith("client") else place
+        host = place.split("-", maxsplit=1)[0] if place.startswith(("client", "storage")) else place
         assert in_container(host, "sha256sum", executable).split()[0] == digest, place
         assert version in in_container(host, executable, "--version"), place
     assert processes["pacs-tunnel-server"][1][1:3] == ["server", "--listen=0.0.0.0:16666"]
@@ -213,6 +217,9 @@ def test_every_tunnel_runs_the_ghostunnel_binary_built_from_its_module(lab):
     assert all("--allow-cn=client.dicoogle.internal" in processes[name][1] for name in ("pacs-tunnel-server", "pacs-tunnel-qr"))
     assert processes["client-qr"][1][1:4] == ["client", "--listen=127.0.0.1:1045", "--target=pacs.dicoogle.internal:11045"]
     assert "--override-server-name=pacs.dicoogle.internal" in processes["client-qr"][1]
+    # the storage node: its tunnel server admits the PACS's name only, in front of storescp on its loopback
+    assert processes["storage"][1][1:4] == ["server", "--listen=0.0.0.0:7777", "--target=127.0.0.1:11112"]
+    assert "--allow-cn=pacs.dicoogle.internal" in processes["storage"][1]
     assert "--override-server-name=storage.dicoogle.internal" in processes["pacs-tunnel-client"][1]
     assert "--override-server-name=pacs.dicoogle.internal" in processes["client"][1]
 
@@ -267,7 +274,7 @@ def test_a_broken_flow_fails_the_run_and_is_reported(lab):
     """The storage node stopped: the C-MOVE step fails and the run with it. site.yml then restores
     the deployment with the other tunnel engine, stunnel (one site.yml run for both; the next test
     replays the flow on it)."""
-    stop = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "systemctl", "stop", "storescp"],
+    stop = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "systemctl", "stop", "storescp.socket"],
                           capture_output=True, text=True, check=False)
     assert stop.returncode == 0, stop.stderr
     try:

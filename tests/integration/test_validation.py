@@ -60,6 +60,10 @@ def aws_snapshot(aws_client):
         ({"pacs_service_memory": "3000"}, ["pacs_service_cpu", "pacs_service_memory"]),
         ({"pacs_service_log_retention_days": "2"}, ["pacs_service_log_retention_days"]),
         ({"pacs_service_allow_cn": []}, ["pacs_service_allow_cn"]),
+        # the DICOM nodes' description: every error at once, each naming its entry and field
+        ({"dicoogle_dicom_nodes": [{"name": "client", "site": "client", "role": "modality", "ae_title": "DICOOGLE-CLIENT"},
+                                   {"name": "storage", "site": "client", "role": "storage", "ae_title": "CONSUMER-TITLE-TOO-LONG"}]},
+         ["dicoogle_dicom_nodes[1] is a storage, which belongs to the storage site", "dicoogle_dicom_nodes[1].ae_title must be 1 to 16"]),
         ({"edge_hosts_os": "windows"}, ["edge_hosts_os"]),
         ({"edge_hosts_ami_id": "debian"}, ["edge_hosts_ami_id"]),
         ({"dicoogle_edge_access": "ssh"}, ["edge_hosts_access", "edge_hosts_admin_ssh_cidrs"]),

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright: dicoogle.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The deployment's DICOM nodes outside the PACS, described once: each node's name, site, role, AE
+title and certificate name. The PKI's leaves, the secrets that hold them and the names each tunnel
+admits derive from this description (the roles read it through the dicom_nodes filters)."""
+
+from __future__ import annotations
+
+import re
+
+# role -> the site it belongs to: modalities and workstations query and send from the client site
+# (through its tunnels to the PACS's endpoint); storage nodes receive C-MOVEs at the storage site.
+ROLES = {"modality": "client", "workstation": "client", "storage": "storage"}
+SITES = ("client", "storage")
+# The PKI's leaves that are not nodes: the PACS task's nginx and its tunnels (server and client).
+SERVICE_LEAVES = ("nginx", "ghostunnel")
+# The sample's two nodes: the client host (a modality) and the storage host (CONSUMER).
+DEFAULT_NODES = (
+    {"name": "client", "site": "client", "role": "modality", "ae_title": "DICOOGLE-CLIENT"},
+    {"name": "storage", "site": "storage", "role": "storage", "ae_title": "CONSUMER"},
+)
+FIELDS = ("name", "site", "role", "ae_title", "certificate_name")
+# A name is a leaf's file stem, a secret's and a container's suffix and a DNS label.
+NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def ae_title_error(value):
+    """Why a value is not a valid AE title (PS3.5 AE value representation), or None."""
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 16 or len(value) > 16:
+        return "must be 1 to 16 characters"
+    if "\\" in value or not all(" " <= c <= "~" for c in value):
+        return "must be printable ASCII without a backslash"
+    return None
+
+
+def errors(nodes, variable="dicoogle_dicom_nodes"):
+    """Every reason the description cannot be deployed, each naming the entry and its field."""
+    if nodes is None:
+        return []
+    if not isinstance(nodes, (list, tuple)):
+        return ["%s must be a list of nodes, got %s" % (variable, type(nodes).__name__)]
+    found = []
+    names, titles, certificates = {}, {}, {}
+    for index, node in enumerate(nodes):
+        where = "%s[%d]" % (variable, index)
+        if not isinstance(node, dict):
+            found.append("%s must be a dictionary, got %s" % (where, type(node).__name__))
+            continue
+        unknown = sorted(set(node) - set(FIELDS))
+        if unknown:
+            found.append("%s has unknown fields %s (the fields are %s)" % (where, ", ".join(unknown), ", ".join(FIELDS)))
+        name = node.get("name")
+        if not isinstance(name, str) or not NAME.match(name):
+            found.append("%s.name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got %r)" % (where, name))
+        elif name in SERVICE_LEAVES:
+            found.append("%s.name %s is the PACS's own certificate's name" % (where, name))
+        role = node.get("role")
+        if role not in ROLES:
+            found.append("%s.role must be one of %s (got %r)" % (where, ", ".join(ROLES), role))
+        site = node.get("site")
+        if site not in SITES:
+            found.append("%s.site must be one of %s (got %r)" % (where, ", ".join(SITES), site))
+        elif role in ROLES and ROLES[role] != site:
+            found.append("%s is a %s, which belongs to the %s site, not the %s site" % (where, role, ROLES[role], site))
+        reason = ae_title_error(node.get("ae_title"))
+        if reason:
+            found.append("%s.ae_title %s (got %r)" % (where, reason, node.get("ae_title")))
+        certificate = node.get("certificate_name")
+        if certificate is not None and (not isinstance(certificate, str) or not DNS_NAME.match(certificate)):
+            found.append("%s.certificate_name must be a lowercase DNS name (got %r)" % (where, certificate))
+        for seen, key, what in ((names, name, "name"), (titles, node.get("ae_title"), "ae_title"), (certificates, certificate, "certificate_name")):
+            if isinstance(key, str) and key:
+                if key in seen:
+                    found.append("%s.%s %s is also %s[%d]'s" % (where, what, key, variable, seen[key]))
+                seen.setdefault(key, index)
+    if not any(isinstance(n, dict) and n.get("role") == "storage" for n in nodes):
+        found.append("%s has no storage node: the PACS's C-MOVEs need one" % variable)
+    if not any(isinstance(n, dict) and n.get("site") == "client" for n in nodes):
+        found.append("%s has no node at the client site: nothing would reach the PACS" % variable)
+    return found
+
+
+def normalize(nodes=None, private_domain="dicoogle.internal"):
+    """The nodes with every field: certificate_name defaults to <name>.<private domain>. None: the
+    default nodes. A ValueError lists every error."""
+    nodes = DEFAULT_NODES if nodes is None else nodes
+    problems = errors(nodes)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [dict(node, certificate_name=node.get("certificate_name") or "%s.%s" % (node["name"], private_domain)) for node in nodes]
+
+
+def certificate_leaves(nodes=None):
+    """The PKI's leaf names: the PACS's own, then one per node."""
+    return list(SERVICE_LEAVES) + [node["name"] for node in (DEFAULT_NODES if nodes is None else nodes)]
+
+
+def node_leaves(nodes):
+    """The pki role's leaf of each (normalized) node: its certificate name as CN and SAN, for both
+    ends of a tunnel (a client site's node is first a client, a storage node first a server)."""
+    usages = {"client": ["clientAuth", "serverAuth"], "storage": ["serverAuth", "clientAuth"]}
+    return [{"name": node["name"], "common_name": node["certificate_name"], "dns": [node["certificate_name"], "localhost"],
+             "ip": ["127.0.0.1"], "extended_key_usage": usages[node["site"]]} for node in nodes]
