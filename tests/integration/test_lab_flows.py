@@ -120,6 +120,17 @@ LAB_STAND_INS = {
 }
 
 
+def test_status_reports_each_certificates_days_left(lab):
+    """status.yml reads what the task and the hosts were given (the certificates in Secrets Manager,
+    the web certificate in ACM) and says how long each one has: the CA 10 years, the leaves 397 days."""
+    found = {name: int(days) for name, days in re.findall(r"certificate ((?:ACM )?[\w.-]+) \([^)]*\):\s+(\d+) days left", lab.first.output)}
+    leaves = ["nginx", "ghostunnel", "client", "storage", "web"]
+    assert sorted(found) == sorted(["ca"] + leaves + ["ACM dicoogle-eu-west-1.lab.dicoogle.test"]), found
+    assert 3640 <= found["ca"] <= 3650
+    assert all(390 <= found[leaf] <= 397 for leaf in leaves + ["ACM dicoogle-eu-west-1.lab.dicoogle.test"]), found
+    assert "due for renewal" not in lab.first.output
+
+
 def test_the_aws_inventory_reaches_every_step_with_the_lab_stand_ins_named(lab, run_playbook, tmp_path):
     """dicom_tests.yml with inventories/aws's variables, the lab's hosts and only the overrides
     above: every step runs its AWS path (the storage role's DataSync task run and waited for, the
