@@ -12,11 +12,11 @@ SITE_DEPLOYMENT = "it-site"
 LAB_DEPLOYMENT = "it-lab"
 # The web user inventories/lab signs up (front_door_users), whose password is a secret of the deployment.
 WEB_USER = "radiologist@lab.dicoogle.test"
-# What one deployment owns, by type (issue 5 added everything from "vpc" on; issue 6 the PACS
-# service and the front door: ECS, ACM, Cognito, the ALB and its target group, the public zone,
-# two roles, a log group, the web user's and the automation user's secrets; issue 7 the client and storage instances, their
-# roles and instance profiles, and Session Manager's transfer bucket; "Fresh controllers" the CA's key and the lab's web
-# leaf's certificate and key, which a controller with an empty state directory finds again).
+# What one deployment owns, by type: the foundation; the network, PrivateLink and storage (from "vpc" on); the PACS
+# service and the front door (ECS, ACM, Cognito, the ALB and its target group, the public zone, two roles, a log group,
+# the web user's and the automation user's secrets); the client and storage instances, their roles and instance
+# profiles, and Session Manager's transfer bucket; the CA's key and the lab's web leaf's certificate and key, which a
+# controller with an empty state directory finds again.
 EXPECTED = {
     "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 16,
     "vpc": 3, "flow-log": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 2, "elastic-ip": 2, "route-table": 9,

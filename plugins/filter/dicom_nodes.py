@@ -19,9 +19,9 @@ def dicom_nodes(nodes=None, private_domain="dicoogle.internal"):
         raise AnsibleFilterError("dicom_nodes: %s" % e) from e
 
 
-def dicom_nodes_errors(nodes, variable="dicoogle_dicom_nodes"):
+def dicom_nodes_errors(nodes, variable="dicoogle_dicom_nodes", private_domain="dicoogle.internal"):
     """Every reason the description cannot be deployed (see dicom_nodes_errors.yml)."""
-    return nodes_model.errors(nodes, variable)
+    return nodes_model.errors(nodes, variable, private_domain)
 
 
 def certificate_leaves(nodes=None):

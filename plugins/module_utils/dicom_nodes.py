@@ -13,8 +13,13 @@ import re
 # (through its tunnels to the PACS's endpoint); storage nodes receive C-MOVEs at the storage site.
 ROLES = {"modality": "client", "workstation": "client", "storage": "storage"}
 SITES = ("client", "storage")
-# The PKI's leaves that are not nodes: the PACS task's nginx and its tunnels (server and client).
+# The PKI's leaves that are not nodes: the PACS task's nginx and its tunnels (server and client),
+# and the names their certificates carry (<label>.<private domain>), which no node may carry.
 SERVICE_LEAVES = ("nginx", "ghostunnel")
+SERVICE_LABELS = ("nginx", "pacs")
+# Names a node may not take: the PKI's other files and secrets (ca.crt, <deployment>/ca-cert,
+# <deployment>/ec2-key) would collide with its leaf's.
+RESERVED_NAMES = SERVICE_LEAVES + ("ca", "ec2")
 # The sample's two nodes: the client host (a modality) and the storage host (CONSUMER).
 DEFAULT_NODES = (
     {"name": "client", "site": "client", "role": "modality", "ae_title": "DICOOGLE-CLIENT"},
@@ -35,7 +40,12 @@ def ae_title_error(value):
     return None
 
 
-def errors(nodes, variable="dicoogle_dicom_nodes"):
+def certificate_name(node, private_domain):
+    """The name a node's certificate carries: its own, or <name>.<private domain>."""
+    return node.get("certificate_name") or "%s.%s" % (node.get("name"), private_domain)
+
+
+def errors(nodes, variable="dicoogle_dicom_nodes", private_domain="dicoogle.internal"):
     """Every reason the description cannot be deployed, each naming the entry and its field."""
     if nodes is None:
         return []
@@ -54,8 +64,8 @@ def errors(nodes, variable="dicoogle_dicom_nodes"):
         name = node.get("name")
         if not isinstance(name, str) or not NAME.match(name):
             found.append("%s.name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got %r)" % (where, name))
-        elif name in SERVICE_LEAVES:
-            found.append("%s.name %s is the PACS's own certificate's name" % (where, name))
+        elif name in RESERVED_NAMES:
+            found.append("%s.name %s is taken by the PKI (%s are the PACS's and the CA's files)" % (where, name, ", ".join(RESERVED_NAMES)))
         role = node.get("role")
         if role not in ROLES:
             found.append("%s.role must be one of %s (got %r)" % (where, ", ".join(ROLES), role))
@@ -70,15 +80,23 @@ def errors(nodes, variable="dicoogle_dicom_nodes"):
         certificate = node.get("certificate_name")
         if certificate is not None and (not isinstance(certificate, str) or not DNS_NAME.match(certificate)):
             found.append("%s.certificate_name must be a lowercase DNS name (got %r)" % (where, certificate))
+        certificate = certificate_name(node, private_domain) if isinstance(name, str) else certificate
+        # a node with the PACS's name would pass the storage node's tunnel, or pose as the PACS to the client's
+        if certificate in ["%s.%s" % (label, private_domain) for label in SERVICE_LABELS]:
+            found.append("%s's certificate name %s is the PACS task's own" % (where, certificate))
         for seen, key, what in ((names, name, "name"), (titles, node.get("ae_title"), "ae_title"), (certificates, certificate, "certificate_name")):
             if isinstance(key, str) and key:
                 if key in seen:
                     found.append("%s.%s %s is also %s[%d]'s" % (where, what, key, variable, seen[key]))
                 seen.setdefault(key, index)
-    if not any(isinstance(n, dict) and n.get("role") == "storage" for n in nodes):
-        found.append("%s has no storage node: the PACS's C-MOVEs need one" % variable)
-    if not any(isinstance(n, dict) and n.get("site") == "client" for n in nodes):
-        found.append("%s has no node at the client site: nothing would reach the PACS" % variable)
+    for site, needed in (("client", "nothing would reach the PACS"), ("storage", "the PACS's C-MOVEs need one")):
+        count = sum(1 for n in nodes if isinstance(n, dict) and n.get("site") == site)
+        if count == 0:
+            found.append("%s has no node at the %s site: %s" % (variable, site, needed))
+        # one host per site and one move destination in the PACS task: a second node would get a
+        # certificate and an admission but no host
+        elif count > 1:
+            found.append("%s has %d nodes at the %s site: this version runs one host per site" % (variable, count, site))
     return found
 
 
@@ -86,10 +104,10 @@ def normalize(nodes=None, private_domain="dicoogle.internal"):
     """The nodes with every field: certificate_name defaults to <name>.<private domain>. None: the
     default nodes. A ValueError lists every error."""
     nodes = DEFAULT_NODES if nodes is None else nodes
-    problems = errors(nodes)
+    problems = errors(nodes, private_domain=private_domain)
     if problems:
         raise ValueError("; ".join(problems))
-    return [dict(node, certificate_name=node.get("certificate_name") or "%s.%s" % (node["name"], private_domain)) for node in nodes]
+    return [dict(node, certificate_name=certificate_name(node, private_domain)) for node in nodes]
 
 
 def certificate_leaves(nodes=None):

@@ -11,12 +11,14 @@ import jinja2
 import yaml
 
 from ansible_collections.dicoogle.aws.plugins.filter.deployment import shared_port
+from ansible_collections.dicoogle.aws.plugins.filter.dicom_nodes import dicom_nodes
 from tests.helpers import ROOT
 
 ROLE = ROOT / "roles" / "images"
-# The ports the defaults read from the collection's shared ones (what Ansible's templating does).
+# The ports and the DICOM nodes the defaults read from the collection's shared ones (what Ansible's templating does).
 PORTS = jinja2.Environment()
 PORTS.filters["dicoogle.aws.shared_port"] = shared_port
+PORTS.filters["dicoogle.aws.dicom_nodes"] = dicom_nodes
 
 
 def with_shared_ports(value):

@@ -105,29 +105,63 @@ EXPRESSIONS = {
 }
 
 
-def test_the_roles_defaults_read_the_root(tmp_path):
-    """The roles' defaults and vars as Ansible renders them: the same names and ports (as numbers)
-    as the root's, which are those the deployment's resources had before the root existed."""
+def render(tmp_path, expressions, extra_vars=None):
+    """The roles' defaults and vars, rendered by Ansible: {name: value of expressions[name]}."""
     files = sorted(str(p) for p in (ROOT / "roles").glob("*/defaults/main.yml")) + [
         str(ROOT / "roles/foundation/vars/main.yml"), str(ROOT / "roles/pacs_service/vars/main.yml"), str(ROOT / "roles/state/vars/main.yml")]
     out = tmp_path / "rendered.json"
     playbook = tmp_path / "render.yml"
     playbook.write_text(json.dumps([{
         "hosts": "localhost", "gather_facts": False,
-        "vars": {"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(tmp_path), "dicoogle_aws_region": "eu-west-1"},
+        "vars": dict({"dicoogle_deployment": DEPLOYMENT, "dicoogle_state_dir": str(tmp_path), "dicoogle_aws_region": "eu-west-1"},
+                     **(extra_vars or {})),
         "tasks": [
             {"ansible.builtin.include_vars": {"file": "{{ item }}"}, "loop": files},
             {"ansible.builtin.copy": {"dest": str(out), "mode": "0600", "content": "{{ rendered | to_json }}"},
-             "vars": {"rendered": {name: "{{ %s }}" % EXPRESSIONS.get(name, name) for name in EXPECTED}}},
+             "vars": {"rendered": {name: "{{ %s }}" % expression for name, expression in expressions.items()}}},
         ],
     }]))
     run = subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable,
                           str(playbook)],
                          capture_output=True, text=True, cwd=ROOT, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
-    rendered = json.loads(out.read_text())
+    return json.loads(out.read_text())
+
+
+def test_the_roles_defaults_read_the_root(tmp_path):
+    """The roles' defaults and vars as Ansible renders them: the same names and ports (as numbers)
+    as the root's, which are those the deployment's resources had before the root existed."""
+    rendered = render(tmp_path, {name: EXPRESSIONS.get(name, name) for name in EXPECTED})
     assert {k: v for k, v in rendered.items() if v != EXPECTED[k]} == {}
     # and they are the root's
     assert rendered["storage_datasync_task_name"] == NAMES["datasync_task"]
     assert rendered["privatelink_ports"] == {"store": PORTS["pacs_tunnel"], "qr": PORTS["pacs_qr_tunnel"]}
     assert rendered["privatelink_nlb_name"] == rendered["lab_endpoint_nlb_name"] == NAMES["pacs_nlb"]
+
+
+# A deployment's own nodes: a workstation with its own certificate name, an archive with its own AE title.
+OWN_NODES = [{"name": "ward-2", "site": "client", "role": "workstation", "ae_title": "WARD2-WS", "certificate_name": "ws.ward2.example.org"},
+             {"name": "archive", "site": "storage", "role": "storage", "ae_title": "ARCHIVE"}]
+FROM_THE_NODES = {
+    "pki_leaves": "pki_leaves | map(attribute='common_name') | list",
+    "foundation_secret_certificates": "foundation_secret_certificates", "state_certificates": "state_certificates",
+    "pacs_service_allow_cn": "pacs_service_allow_cn", "pacs_service_storage_name": "pacs_service_storage_name",
+    "pacs_service_storage_aetitle": "pacs_service_storage_aetitle", "storescp_aetitle": "storescp_aetitle",
+    "dicom_tests_calling_aetitle": "dicom_tests_calling_aetitle", "dicom_tests_move_destination": "dicom_tests_move_destination",
+    "images_move_destination": "images_dicoogle_move_destinations[0].aetitle",
+    "pacs_config_move_destination": "pacs_config_move_destinations[0].aetitle",
+}
+
+
+def test_the_roles_read_the_dicom_nodes_from_their_one_description(tmp_path):
+    """What the nodes give each role follows dicoogle_dicom_nodes, not the sample's names."""
+    rendered = render(tmp_path, FROM_THE_NODES, {"dicoogle_dicom_nodes": OWN_NODES})
+    assert rendered == {
+        "pki_leaves": ["nginx.dicoogle.internal", "pacs.dicoogle.internal", "ws.ward2.example.org", "archive.dicoogle.internal"],
+        "foundation_secret_certificates": ["nginx", "ghostunnel", "ward-2", "archive"],
+        "state_certificates": ["nginx", "ghostunnel", "ward-2", "archive"],
+        "pacs_service_allow_cn": ["ws.ward2.example.org"], "pacs_service_storage_name": "archive.dicoogle.internal",
+        "pacs_service_storage_aetitle": "ARCHIVE", "storescp_aetitle": "ARCHIVE",
+        "dicom_tests_calling_aetitle": "WARD2-WS", "dicom_tests_move_destination": "ARCHIVE",
+        "images_move_destination": "ARCHIVE", "pacs_config_move_destination": "ARCHIVE",
+    }

@@ -7,7 +7,9 @@ import pytest
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import deployment, dicom_nodes
 
-SECOND_CLIENT = {"name": "ward-2", "site": "client", "role": "workstation", "ae_title": "WARD2-WS"}
+CLIENT, STORAGE = dicom_nodes.DEFAULT_NODES
+WARD = {"name": "ward-2", "site": "client", "role": "workstation", "ae_title": "WARD2-WS"}
+TWO_AT_THE_CLIENT_SITE = "dicoogle_dicom_nodes has 2 nodes at the client site: this version runs one host per site"
 
 
 def test_the_defaults_are_the_samples_client_and_storage_nodes():
@@ -15,49 +17,60 @@ def test_the_defaults_are_the_samples_client_and_storage_nodes():
     assert [(n["name"], n["site"], n["role"], n["ae_title"], n["certificate_name"]) for n in nodes] == [
         ("client", "client", "modality", "DICOOGLE-CLIENT", "client.dicoogle.internal"),
         ("storage", "storage", "storage", "CONSUMER", "storage.dicoogle.internal")]
-    assert dicom_nodes.errors(None) == [] and dicom_nodes.errors(list(dicom_nodes.DEFAULT_NODES)) == []
+    assert dicom_nodes.errors(None) == [] and dicom_nodes.errors([CLIENT, STORAGE]) == []
 
 
 def test_the_leaves_are_the_pacs_own_then_one_per_node():
-    nodes = dicom_nodes.normalize(list(dicom_nodes.DEFAULT_NODES) + [SECOND_CLIENT], "example.internal")
-    assert dicom_nodes.certificate_leaves(nodes) == ["nginx", "ghostunnel", "client", "storage", "ward-2"]
+    nodes = dicom_nodes.normalize([WARD, STORAGE], "example.internal")
+    assert dicom_nodes.certificate_leaves(nodes) == ["nginx", "ghostunnel", "ward-2", "storage"]
     # the default leaves are the ones whose secrets deployment_names names
     assert deployment.CERTIFICATE_LEAVES == ("nginx", "ghostunnel", "client", "storage")
-    [ward] = [leaf for leaf in dicom_nodes.node_leaves(nodes) if leaf["name"] == "ward-2"]
-    assert ward == {"name": "ward-2", "common_name": "ward-2.example.internal", "dns": ["ward-2.example.internal", "localhost"],
-                    "ip": ["127.0.0.1"], "extended_key_usage": ["clientAuth", "serverAuth"]}
+    assert dicom_nodes.node_leaves(nodes) == [
+        {"name": "ward-2", "common_name": "ward-2.example.internal", "dns": ["ward-2.example.internal", "localhost"],
+         "ip": ["127.0.0.1"], "extended_key_usage": ["clientAuth", "serverAuth"]},
+        {"name": "storage", "common_name": "storage.example.internal", "dns": ["storage.example.internal", "localhost"],
+         "ip": ["127.0.0.1"], "extended_key_usage": ["serverAuth", "clientAuth"]}]
     names = deployment.deployment_names("d", certificates=dicom_nodes.certificate_leaves(nodes))
     assert names["secret_names"]["ward-2_cert"] == "ward-2-cert"
 
 
 def test_a_certificate_name_can_be_given():
-    [node] = [n for n in dicom_nodes.normalize([dict(SECOND_CLIENT, certificate_name="ws.ward2.example.org"),
-                                                dicom_nodes.DEFAULT_NODES[1]]) if n["site"] == "client"]
+    [node, _] = dicom_nodes.normalize([dict(WARD, certificate_name="ws.ward2.example.org"), STORAGE])
     assert node["certificate_name"] == "ws.ward2.example.org"
 
 
 @pytest.mark.parametrize("nodes, expected", [
     ("client", ["dicoogle_dicom_nodes must be a list of nodes, got str"]),
-    ([{"name": "Client", "site": "client", "role": "modality", "ae_title": "A"}, dicom_nodes.DEFAULT_NODES[1]],
+    ([dict(CLIENT, name="Client"), STORAGE],
      ["dicoogle_dicom_nodes[0].name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got 'Client')"]),
-    ([{"name": "ghostunnel", "site": "client", "role": "modality", "ae_title": "A"}, dicom_nodes.DEFAULT_NODES[1]],
-     ["dicoogle_dicom_nodes[0].name ghostunnel is the PACS's own certificate's name"]),
-    ([dict(dicom_nodes.DEFAULT_NODES[0], role="scanner"), dicom_nodes.DEFAULT_NODES[1]],
+    # the PKI's own files and secrets
+    ([dict(CLIENT, name="ghostunnel"), STORAGE],
+     ["dicoogle_dicom_nodes[0].name ghostunnel is taken by the PKI (nginx, ghostunnel, ca, ec2 are the PACS's and the CA's files)"]),
+    ([dict(CLIENT, name="ec2"), STORAGE],
+     ["dicoogle_dicom_nodes[0].name ec2 is taken by the PKI (nginx, ghostunnel, ca, ec2 are the PACS's and the CA's files)"]),
+    # the PACS's certificate name, given or derived, would pass the storage node's tunnel
+    ([dict(CLIENT, certificate_name="pacs.dicoogle.internal"), STORAGE],
+     ["dicoogle_dicom_nodes[0]'s certificate name pacs.dicoogle.internal is the PACS task's own"]),
+    ([dict(CLIENT, name="pacs"), STORAGE], ["dicoogle_dicom_nodes[0]'s certificate name pacs.dicoogle.internal is the PACS task's own"]),
+    ([dict(CLIENT, certificate_name="storage.dicoogle.internal"), STORAGE],
+     ["dicoogle_dicom_nodes[1].certificate_name storage.dicoogle.internal is also dicoogle_dicom_nodes[0]'s"]),
+    ([dict(CLIENT, role="scanner"), STORAGE],
      ["dicoogle_dicom_nodes[0].role must be one of modality, workstation, storage (got 'scanner')"]),
-    ([dict(dicom_nodes.DEFAULT_NODES[0], site="storage"), dicom_nodes.DEFAULT_NODES[1]],
+    ([dict(CLIENT, site="storage"), STORAGE],
      ["dicoogle_dicom_nodes[0] is a modality, which belongs to the client site, not the storage site",
-      "dicoogle_dicom_nodes has no node at the client site: nothing would reach the PACS"]),
-    ([dict(dicom_nodes.DEFAULT_NODES[0], ae_title="A-TITLE-LONGER-THAN-16"), dicom_nodes.DEFAULT_NODES[1]],
+      "dicoogle_dicom_nodes has no node at the client site: nothing would reach the PACS",
+      "dicoogle_dicom_nodes has 2 nodes at the storage site: this version runs one host per site"]),
+    ([dict(CLIENT, ae_title="A-TITLE-LONGER-THAN-16"), STORAGE],
      ["dicoogle_dicom_nodes[0].ae_title must be 1 to 16 characters (got 'A-TITLE-LONGER-THAN-16')"]),
-    ([dict(dicom_nodes.DEFAULT_NODES[0], ae_title="A\\B"), dicom_nodes.DEFAULT_NODES[1]],
+    ([dict(CLIENT, ae_title="A\\B"), STORAGE],
      ["dicoogle_dicom_nodes[0].ae_title must be printable ASCII without a backslash (got 'A\\\\B')"]),
-    ([dicom_nodes.DEFAULT_NODES[0], dict(SECOND_CLIENT, ae_title="DICOOGLE-CLIENT"), dicom_nodes.DEFAULT_NODES[1]],
-     ["dicoogle_dicom_nodes[1].ae_title DICOOGLE-CLIENT is also dicoogle_dicom_nodes[0]'s"]),
-    ([dicom_nodes.DEFAULT_NODES[0], dict(SECOND_CLIENT, certificate_name="Bad Name"), dicom_nodes.DEFAULT_NODES[1]],
-     ["dicoogle_dicom_nodes[1].certificate_name must be a lowercase DNS name (got 'Bad Name')"]),
-    ([dict(dicom_nodes.DEFAULT_NODES[0], port=104), dicom_nodes.DEFAULT_NODES[1]],
+    ([dict(CLIENT, ae_title="CONSUMER"), STORAGE], ["dicoogle_dicom_nodes[1].ae_title CONSUMER is also dicoogle_dicom_nodes[0]'s"]),
+    ([dict(CLIENT, certificate_name="Bad Name"), STORAGE],
+     ["dicoogle_dicom_nodes[0].certificate_name must be a lowercase DNS name (got 'Bad Name')"]),
+    ([dict(CLIENT, port=104), STORAGE],
      ["dicoogle_dicom_nodes[0] has unknown fields port (the fields are name, site, role, ae_title, certificate_name)"]),
-    ([dicom_nodes.DEFAULT_NODES[0]], ["dicoogle_dicom_nodes has no storage node: the PACS's C-MOVEs need one"]),
+    ([CLIENT], ["dicoogle_dicom_nodes has no node at the storage site: the PACS's C-MOVEs need one"]),
+    ([CLIENT, WARD, STORAGE], [TWO_AT_THE_CLIENT_SITE]),
 ])
 def test_each_error_names_its_entry_and_field(nodes, expected):
     assert dicom_nodes.errors(nodes) == expected
