@@ -35,7 +35,7 @@ def test_the_leaves_are_the_pacs_own_then_one_per_node():
 
 
 def test_a_certificate_name_can_be_given():
-    [node, _] = dicom_nodes.normalize([dict(WARD, certificate_name="ws.ward2.example.org"), STORAGE])
+    node = dicom_nodes.normalize([dict(WARD, certificate_name="ws.ward2.example.org"), STORAGE])[0]
     assert node["certificate_name"] == "ws.ward2.example.org"
 
 
