@@ -86,6 +86,8 @@ def install(tarball: Path, work: Path) -> Path:
         manifest = json.loads((BUNDLED / fqcn.replace(".", "/") / "MANIFEST.json").read_text())
         wanted.extend(manifest["collection_info"]["dependencies"] or {})
     path = work / "collections"
-    done = galaxy(work, "install", "--offline", "-p", str(path), str(tarball), *map(str, artifacts))
+    # --force: a dicoogle.aws already in the user's default path (~/.ansible/collections, where a
+    # molecule run installs the collection under test) would otherwise make it "Nothing to do".
+    done = galaxy(work, "install", "--offline", "--force", "-p", str(path), str(tarball), *map(str, artifacts))
     assert done.returncode == 0, done.stdout + done.stderr
     return path

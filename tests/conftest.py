@@ -31,6 +31,7 @@ SHARED_DEPLOYMENTS = {
     "tests/integration/test_site_privatelink.py": "site",
     "tests/integration/test_site_pacs_service.py": "site",
     "tests/integration/test_site_front_door.py": "site",
+    "tests/integration/test_site_alerts.py": "site",
     "tests/security/test_security_aws.py": "site",
     # a controller with an empty state directory runs the same site (changes_deployment)
     "tests/integration/test_site_state.py": "site",

@@ -16,15 +16,17 @@ WEB_USER = "radiologist@lab.dicoogle.test"
 # service and the front door (ECS, ACM, Cognito, the ALB and its target group, the public zone, two roles, a log group,
 # the web user's and the automation user's secrets); the client and storage instances, their roles and instance
 # profiles, and Session Manager's transfer bucket; the CA's key and the lab's web leaf's certificate and key, which a
-# controller with an empty state directory finds again.
+# controller with an empty state directory finds again; the alerts' topic, web certificate alarm, reminders' schedule
+# group and the role EventBridge Scheduler assumes.
 EXPECTED = {
     "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 16,
     "vpc": 3, "flow-log": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 2, "elastic-ip": 2, "route-table": 9,
     "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
-    "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 5, "log-group": 2,
+    "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 6, "log-group": 2,
     "hosted-zone": 2, "datasync-task": 1, "datasync-location": 2,
     "ecs-cluster": 1, "ecs-service": 1, "ecs-task-definition": 1, "acm-certificate": 1, "cognito-user-pool": 1,
     "ec2-instance": 2, "instance-profile": 2,
+    "sns-topic": 1, "cloudwatch-alarm": 1, "schedule-group": 1,
 }
 
 
@@ -61,7 +63,7 @@ def tagged_resources(aws_client, deployment=SITE_DEPLOYMENT):
         if as_dict(secret.get("Tags", [])).get(TAG_KEY) == deployment or secret["Name"].startswith(deployment + "/"):
             found.append(("secret", secret["Name"]))
     return (found + network_resources(aws_client, deployment) + storage_plane_resources(aws_client, deployment)
-            + service_resources(aws_client, deployment) + host_resources(aws_client, deployment))
+            + service_resources(aws_client, deployment) + host_resources(aws_client, deployment) + alert_resources(aws_client, deployment))
 
 
 def ours(tags, deployment):
@@ -172,6 +174,18 @@ def host_resources(aws_client, deployment):
         name = profile["InstanceProfileName"]
         if ours(iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"].get("Tags"), deployment):
             found.append(("instance-profile", name))
+    return found
+
+
+def alert_resources(aws_client, deployment):
+    """The topics and schedule groups by tag (a group's schedules go with it), the alarms by name (<deployment>/...)."""
+    sns = aws_client("sns")
+    found = [("sns-topic", t["TopicArn"]) for t in sns.list_topics()["Topics"]
+             if ours(sns.list_tags_for_resource(ResourceArn=t["TopicArn"])["Tags"], deployment)]
+    found += [("cloudwatch-alarm", a["AlarmName"]) for a in aws_client("cloudwatch").describe_alarms(AlarmNamePrefix=deployment + "/")["MetricAlarms"]]
+    scheduler = aws_client("scheduler")
+    found += [("schedule-group", g["Name"]) for g in scheduler.list_schedule_groups()["ScheduleGroups"]
+              if g["Name"] != "default" and ours(scheduler.list_tags_for_resource(ResourceArn=g["Arn"])["Tags"], deployment)]
     return found
 
 

@@ -12,11 +12,14 @@ values.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
 
 from moto.acm.models import AWSCertificateManagerBackend
+from moto.cloudwatch.exceptions import InvalidParameterValue as CloudWatchInvalidParameterValue
+from moto.cloudwatch.models import CloudWatchBackend
 from moto.cognitoidp.models import CognitoIdpBackend
 from moto.core.exceptions import JsonRESTError
 from moto.ec2.exceptions import EC2ClientError
@@ -32,9 +35,11 @@ from moto.elbv2.exceptions import ELBClientError
 from moto.elbv2.models import ELBv2Backend
 from moto.iam.exceptions import ValidationError as IAMValidationError
 from moto.iam.models import IAMBackend
+from moto.kms.models import kms_backends
 from moto.s3.exceptions import InvalidTargetBucketForLogging
 from moto.s3.models import FakeBucket, s3_backends
 from moto.servicequotas.models import ServiceQuotasBackend
+from moto.sns.models import sns_backends
 from moto.ssm.models import ssm_backends
 
 # Amazon VPC quotas: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
@@ -175,6 +180,66 @@ def _logging_target(self, logging_config, bucket_backend):
                 "delivered only to buckets encrypted with SSE-S3." % target.name)
 
 
+# --- Alarm notifications to encrypted topics ---------------------------------------------------
+
+# "CloudWatch ... To enable compatibility between event sources from AWS services and encrypted topics ... Use
+# a customer managed key ... [whose] key policy [allows] the service principal ... kms:GenerateDataKey* and
+# kms:Decrypt" (cloudwatch.amazonaws.com): https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+# The AWS managed key alias/aws/sns cannot serve: its policy cannot be changed
+# (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns). AWS takes such an alarm and then fails
+# each notification ("CloudWatch Alarms does not have authorization to access the SNS topic encryption key", in
+# the alarm's history); the lab refuses the alarm, so the loss shows. The statement's conditions are not
+# evaluated here.
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_.-]+$")
+ALARM_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+ALARM_PRINCIPAL = "cloudwatch.amazonaws.com"
+
+
+def _listed(value):
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _allows(statement, principal, action):
+    """Whether one key policy statement lets the service principal call the action."""
+    if statement.get("Effect") != "Allow":
+        return False
+    principals = statement.get("Principal")
+    if principals not in ("*", {"AWS": "*"}) and principal not in _listed((principals or {}).get("Service")):
+        return False
+    return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in _listed(statement.get("Action")))
+
+
+def alarm_key_problem(account_id, region, key_id):
+    """Why CloudWatch alarms cannot use the key of an encrypted topic; None when they can."""
+    if key_id.startswith("alias/aws/") or ":alias/aws/" in key_id:
+        return "the AWS managed key %s, whose policy cannot allow cloudwatch.amazonaws.com" % key_id
+    backend = kms_backends[account_id][region]
+    try:
+        key = backend.describe_key(key_id)
+    except (KeyError, TypeError, AttributeError):  # an unknown id, or an alias of no key
+        return "the KMS key %s, which does not exist" % key_id
+    statements = json.loads(key.policy or "{}").get("Statement") or []
+    statements = [statements] if isinstance(statements, dict) else statements
+    missing = [action for action in ALARM_KEY_ACTIONS if not any(_allows(st, ALARM_PRINCIPAL, action) for st in statements)]
+    if missing:
+        return "the KMS key %s, whose policy does not allow cloudwatch.amazonaws.com %s" % (key.arn, " and ".join(missing))
+    return None
+
+
+def _alarm_topic_keys(self, *args, **kwargs):
+    actions = [arn for index, name in ((10, "alarm_actions"), (14, "ok_actions"), (15, "insufficient_data_actions"))
+               for arn in _arg(args, kwargs, index, name) or []]
+    for arn in actions:
+        match = SNS_TOPIC_ARN.match(arn)
+        topic = sns_backends[match.group(2)][match.group(1)].topics.get(arn) if match else None
+        key_id = getattr(topic, "kms_master_key_id", "") if topic is not None else ""
+        problem = alarm_key_problem(match.group(2), match.group(1), key_id) if key_id else None
+        if problem:
+            raise CloudWatchInvalidParameterValue(
+                "The alarm action %s is an SNS topic encrypted with %s: CloudWatch could not deliver its notifications "
+                "(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services)" % (arn, problem))
+
+
 # --- Names ------------------------------------------------------------------------------------
 
 # Load balancer names: at most 32 alphanumeric characters or hyphens, neither first nor last a
@@ -288,6 +353,7 @@ RULES = [
     (AWSCertificateManagerBackend, "request_certificate", _certificate_domain),
     (EC2ContainerServiceBackend, "create_service", _create_service_secrets),
     (EC2ContainerServiceBackend, "update_service", _update_service_secrets),
+    (CloudWatchBackend, "put_metric_alarm", _alarm_topic_keys),
 ]
 
 

@@ -22,8 +22,9 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 HEALTH_CHECK_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
 # Fields with no effect on what a container on one Docker host runs: Fargate's sizing, the
 # awslogs driver (Docker keeps the logs), whether the task stops with the container (the lab
-# restarts it); volumes_from is always empty in a Fargate task.
-IGNORED = frozenset(["name", "essential", "cpu", "memory", "memory_reservation", "log_configuration", "volumes_from"])
+# restarts it), labels (pacs_service's fingerprint of the definition); volumes_from is always
+# empty in a Fargate task.
+IGNORED = frozenset(["name", "essential", "cpu", "memory", "memory_reservation", "log_configuration", "volumes_from", "docker_labels"])
 CONVERTED = frozenset(["image", "command", "entry_point", "environment", "secrets", "port_mappings", "health_check",
                        "mount_points", "user", "working_directory"])
 
@@ -42,7 +43,8 @@ def _containers(definition):
 
 
 def _secret_id(container, secret):
-    """The SecretId GetSecretValue takes for a secret's valueFrom: the secret's ARN."""
+    """The secret a valueFrom names: its ARN, and <ARN>:::<version id> when it names a version by its id
+    (GetSecretValue's SecretId and VersionId)."""
     value_from = secret.get("value_from") or ""
     if not value_from.startswith("arn:"):
         # ECS reads a bare name as an SSM parameter of the task's region; a Secrets Manager secret
@@ -56,11 +58,12 @@ def _secret_id(container, secret):
         raise AnsibleFilterError(
             "container %s: secret %s comes from %s, which is not a Secrets Manager secret (the only source the lab reads)"
             % (container["name"], secret.get("name"), value_from))
-    if any(parts[7:]):
+    if any(parts[7:9]) or len(parts) > 10:
         raise AnsibleFilterError(
-            "container %s: secret %s names a JSON key or version of %s, which the lab does not resolve"
+            "container %s: secret %s names a JSON key or version stage of %s, which the lab does not resolve"
             % (container["name"], secret.get("name"), ":".join(parts[:7])))
-    return ":".join(parts[:7])
+    version_id = parts[9] if len(parts) == 10 else ""
+    return ":".join(parts[:7]) + (":::" + version_id if version_id else "")
 
 
 def ecs_secret_ids(task_definition):

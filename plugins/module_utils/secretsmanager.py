@@ -24,6 +24,12 @@ def client_of(module):
     return module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
 
 
+def current_version(found):
+    """The id of a described (or listed) secret's AWSCURRENT version, None when it has none."""
+    return next((version for version, stages in (found.get("VersionIdsToStages") or found.get("SecretVersionsToStages") or {}).items()
+                 if "AWSCURRENT" in stages), None)
+
+
 @SecretsGoneErrorHandler.list_error_handler("describe the secret {name}")
 def describe(client, name):
     """The secret's description (DescribeSecret), None when there is no such secret."""
@@ -53,7 +59,8 @@ def update(client, name, arguments):
 
 @SecretsErrorHandler.common_error_handler("store a new value of the secret {name}")
 def put_value(client, name, value):
-    client.put_secret_value(aws_retry=True, SecretId=name, SecretString=value)
+    """The new version's id (it becomes AWSCURRENT)."""
+    return client.put_secret_value(aws_retry=True, SecretId=name, SecretString=value)["VersionId"]
 
 
 @SecretsErrorHandler.common_error_handler("change the tags of the secret {name}")

@@ -35,6 +35,10 @@ description:
     deployment's tag themselves.
   - ACM certificates of every key type and status are listed, since a failed or expired
     certificate stays until it is deleted.
+  - CloudWatch alarms are found by name, as C(amazon.aws.cloudwatch_metric_alarm) cannot tag them; an alarm belongs
+    to the deployment when its name starts with C(<deployment>/), which no other deployment's name can.
+  - EventBridge Scheduler schedule groups are found by their tags (schedules cannot be tagged; they go with their
+    group); a group being deleted is not listed.
   - When AWS denies access to one of the services, the module fails with a message naming the
     resource type; leave that type out of O(resource_types) to list the others.
 author:
@@ -83,6 +87,9 @@ options:
       - ecs_task_definitions
       - acm_certificates
       - cognito_user_pools
+      - sns_topics
+      - cloudwatch_alarms
+      - schedule_groups
 extends_documentation_fragment:
   - dicoogle.aws.deployment
   - amazon.aws.common.modules
@@ -114,8 +121,8 @@ resources:
     - Only the types asked for in O(resource_types) are keys, all of them by default.
     - C(kms_keys) and C(acm_certificates) are ARNs (several certificates may share a domain name);
       C(ecr_repositories), C(ec2_key_pairs), C(s3_buckets), C(secrets), C(load_balancers), C(target_groups),
-      C(iam_roles), C(iam_instance_profiles), C(log_groups), C(datasync_tasks), C(ecs_clusters), C(ecs_services) and C(cognito_user_pools)
-      are names; C(ecs_task_definitions) are C(family:revision); C(elastic_ips) are allocation IDs;
+      C(iam_roles), C(iam_instance_profiles), C(log_groups), C(datasync_tasks), C(ecs_clusters), C(ecs_services), C(cognito_user_pools),
+      C(sns_topics), C(cloudwatch_alarms) and C(schedule_groups) are names; C(ecs_task_definitions) are C(family:revision); C(elastic_ips) are allocation IDs;
       C(hosted_zones) are zone IDs without C(/hostedzone/); the other types are the resources' IDs.
   returned: always
   type: dict
@@ -152,6 +159,9 @@ resources:
     ecs_task_definitions: ["dicoogle-pacs:3"]
     acm_certificates: ["arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"]
     cognito_user_pools: ["dicoogle-users"]
+    sns_topics: ["dicoogle-alerts"]
+    cloudwatch_alarms: ["dicoogle/web-certificate-expiry"]
+    schedule_groups: ["dicoogle-alerts"]
 count:
   description: Number of live resources over all types.
   returned: always
@@ -170,6 +180,13 @@ secret_arns:
   type: dict
   sample:
     dicoogle/ca-cert: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dicoogle/ca-cert-AbCdEf"
+secret_versions:
+  description:
+    - The id of the current (C(AWSCURRENT)) version of each of the deployment's secrets, by name.
+  returned: when C(secrets) is among O(resource_types), or O(resource_types) is not given
+  type: dict
+  sample:
+    dicoogle/ca-cert: "0e9c5b1e-4b6f-4c43-9a4c-2f4c8f1d2a11"
 """
 
 try:
@@ -182,6 +199,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.dicoogle.aws.plugins.module_utils import secretsmanager
 from ansible_collections.dicoogle.aws.plugins.module_utils.deployment import deployment_name_error
 from ansible_collections.dicoogle.aws.plugins.module_utils.deployment import tags_match
 
@@ -205,6 +223,7 @@ ECS_GONE = ("INACTIVE",)  # clusters and services AWS still lists for a while af
 # list_certificates returns RSA_1024 and RSA_2048 certificates only unless asked for every key type
 ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
 COGNITO_PAGE = 60  # most user pools ListUserPools gives at once
+SCHEDULE_GROUP_GONE = ("DELETING",)  # a deleted group stays listed until its schedules are gone
 
 
 def paginate(client, operation, key, **kwargs):
@@ -300,6 +319,9 @@ def secrets(search):
         if search.owns_list(secret.get("Tags")):
             found.append(secret["Name"])
             search.report.setdefault("secret_arns", {})[secret["Name"]] = secret["ARN"]
+            version = secretsmanager.current_version(secret)
+            if version:
+                search.report.setdefault("secret_versions", {})[secret["Name"]] = version
     return found
 
 
@@ -574,6 +596,47 @@ def cognito_user_pools(search):
     return found
 
 
+# ---- alerts (SNS, CloudWatch, EventBridge Scheduler) ---------------------------------------------
+
+
+def sns_topics(search):
+    client = search.client("sns")
+    found = []
+    for topic in RETRY(paginate)(client, "list_topics", "Topics"):
+        try:
+            tags = client.list_tags_for_resource(aws_retry=True, ResourceArn=topic["TopicArn"]).get("Tags")
+        except is_boto3_error_code(["NotFound", "ResourceNotFound"]):
+            continue  # deleted meanwhile
+        if search.owns_list(tags):
+            found.append(topic["TopicArn"].split(":")[-1])
+    return found
+
+
+def cloudwatch_alarms(search):
+    # by name: amazon.aws.cloudwatch_metric_alarm does not tag; the deployment names its alarms <deployment>/...
+    client = search.client("cloudwatch")
+    prefix = search.deployment + "/"
+    pages = client.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    answer = RETRY(pages.build_full_result)()
+    return [alarm["AlarmName"] for kind in ("MetricAlarms", "CompositeAlarms") for alarm in answer.get(kind, [])
+            if alarm["AlarmName"].startswith(prefix)]
+
+
+def schedule_groups(search):
+    client = search.client("scheduler")
+    found = []
+    for group in RETRY(paginate)(client, "list_schedule_groups", "ScheduleGroups"):
+        if group.get("Name") == "default" or group.get("State") in SCHEDULE_GROUP_GONE:
+            continue  # the account's own group, or one on its way out
+        try:
+            tags = client.list_tags_for_resource(aws_retry=True, ResourceArn=group["Arn"]).get("Tags")
+        except is_boto3_error_code("ResourceNotFoundException"):
+            continue  # deleted meanwhile
+        if search.owns_list(tags):
+            found.append(group["Name"])
+    return found
+
+
 LISTERS = {
     "kms_keys": kms_keys,
     "ecr_repositories": ecr_repositories,
@@ -607,6 +670,9 @@ LISTERS = {
     "ecs_task_definitions": ecs_task_definitions,
     "acm_certificates": acm_certificates,
     "cognito_user_pools": cognito_user_pools,
+    "sns_topics": sns_topics,
+    "cloudwatch_alarms": cloudwatch_alarms,
+    "schedule_groups": schedule_groups,
 }
 
 
@@ -624,7 +690,7 @@ def main():
     deployment = module.params["deployment"]
     report = {"kms_keys_pending_deletion": []}
     if "secrets" in (module.params["resource_types"] or LISTERS):
-        report["secret_arns"] = {}
+        report["secret_arns"], report["secret_versions"] = {}, {}
     search = Search(module, report)
     resources = {}
     for resource_type in module.params["resource_types"] or list(LISTERS):

@@ -116,6 +116,13 @@ secrets:
       description: Its ARN; absent for a secret that check mode would create, or once deleted.
       type: str
       sample: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dicoogle/ca-cert-AbCdEf"
+    version_id:
+      description:
+        - The id of its current (C(AWSCURRENT)) version after the run; a new one when its value changed. An ECS task
+          definition that names it (C(<arn>:::<version_id>)) changes with the value, so its service rolls onto it.
+      returned: with O(state=present), for a secret that exists (not in check mode when its value would change)
+      type: str
+      sample: "0e9c5b1e-4b6f-4c43-9a4c-2f4c8f1d2a11"
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -153,19 +160,21 @@ def wanted_secrets(module):
 
 
 def converge(module, client, name, value, description, overwrite, tags):
-    """Brings one secret to what is asked; returns (what changed, by name of the setting; the secret's ARN)."""
+    """Brings one secret to what is asked; returns (what changed, by name of the setting; the secret's ARN; the id of
+    its current version, None in check mode when it would change)."""
     params = module.params
     found = secretsmanager.describe(client, name)
     if found is None:
         if module.check_mode:
-            return ["created"], None
+            return ["created"], None, None
         arguments = {"Description": description}
         if params["kms_key_id"]:
             arguments["KmsKeyId"] = params["kms_key_id"]
         if tags:
             arguments["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-        return ["created"], secretsmanager.create(client, name, value, arguments)["ARN"]
-    changes = []
+        created = secretsmanager.create(client, name, value, arguments)
+        return ["created"], created["ARN"], created.get("VersionId")
+    changes, version = [], secretsmanager.current_version(found)
     if found.get("DeletedDate"):
         changes.append("restored")
         if not module.check_mode:
@@ -183,15 +192,14 @@ def converge(module, client, name, value, description, overwrite, tags):
     if overwrite and not (module.check_mode and "restored" in changes):
         if secretsmanager.current_value(client, name) != value:
             changes.append("value")
-            if not module.check_mode:
-                secretsmanager.put_value(client, name, value)
+            version = None if module.check_mode else secretsmanager.put_value(client, name, value)
     to_add, to_remove = tag_changes(boto3_tag_list_to_ansible_dict(found.get("Tags") or []), tags, params["purge_tags"])[:2] \
         if tags is not None else ({}, [])
     if to_add or to_remove:
         changes.append("tags")
         if not module.check_mode:
             secretsmanager.retag(client, name, to_add, to_remove)
-    return changes, found["ARN"]
+    return changes, found["ARN"], version
 
 
 @fails_on_aws_errors
@@ -212,8 +220,8 @@ def run(module):
         module.exit_json(changed=bool(after), secrets=results, diff={"before": before, "after": after})
     tags = None if params["tags"] is None else {str(k): str(v) for k, v in params["tags"].items()}
     for name, value, description, overwrite in wanted_secrets(module):
-        changes, arn = converge(module, client, name, value, description, overwrite, tags)
-        results.append({"name": name, **({"arn": arn} if arn else {})})
+        changes, arn, version = converge(module, client, name, value, description, overwrite, tags)
+        results.append({"name": name, **({"arn": arn} if arn else {}), **({"version_id": version} if version else {})})
         if changes:
             before[name], after[name] = "absent" if changes == ["created"] else "as found", "changed: " + ", ".join(changes)
     module.exit_json(changed=bool(after), secrets=results, diff={"before": before, "after": after})

@@ -280,6 +280,127 @@ def test_second_make_lab_changes_nothing_and_duplicates_no_data(lab, study, aws_
     assert re.search(r"Search through the web API\s+passed", (lab.state / "reports" / "summary.txt").read_text())
 
 
+# Continuous DICOM traffic from the client host while the certificates rotate: one C-ECHO through its
+# Q/R tunnel and one C-STORE through its C-STORE tunnel after the other, each a new association,
+# each logged as "<kind> <start> <end> <ok>" (epoch seconds), until the stop file appears.
+TRAFFIC = r"""
+log=/var/tmp/rotation-traffic.log stop=/var/tmp/rotation-traffic.stop
+rm -f "$log" "$stop"
+while [ ! -e "$stop" ]; do
+  start=$(date +%s.%N)
+  if echoscu -to 10 -ta 10 -td 10 -aet DICOOGLE-CLIENT -aec {aet} 127.0.0.1 1045 >/dev/null 2>&1; then ok=1; else ok=0; fi
+  echo "echo $start $(date +%s.%N) $ok" >>"$log"
+  start=$(date +%s.%N)
+  case "$(dcmsend -v -to 10 -ta 10 -td 10 127.0.0.1 16666 /var/tmp/dicoogle-tests/store/0.dcm 2>&1)" in
+    *"with status SUCCESS"*) ok=1 ;;
+    *) ok=0 ;;
+  esac
+  echo "store $start $(date +%s.%N) $ok" >>"$log"
+done
+echo done >>"$log"
+"""
+
+
+def traffic_figures(lines):
+    """Per kind: associations tried and failed, and the longest time without a successful one (from
+    the end of a success to the end of the next, the first and last included)."""
+    figures = {}
+    for kind in ("echo", "store"):
+        rows = [(float(start), float(end), ok == "1") for k, start, end, ok in (line.split() for line in lines if line.startswith(kind + " "))]
+        ends = [end for start, end, ok in rows if ok]
+        bounds = [rows[0][0]] + ends + [rows[-1][1]]
+        figures[kind] = {"tried": len(rows), "failed": sum(1 for row in rows if not row[2]),
+                         "longest_gap_s": round(max(b - a for a, b in zip(bounds, bounds[1:])), 2),
+                         "failures": [(start, end) for start, end, ok in rows if not ok]}
+    return figures
+
+
+def unit_state(host, unit):
+    """The unit's main process and when it last started and last reloaded (systemd's timestamps, UTC)."""
+    shown = in_container(host, "env", "TZ=UTC", "systemctl", "show", "-p", "MainPID", "-p", "ActiveEnterTimestamp", "-p", "ExecReload", unit)
+    reloaded = re.search(r"start_time=\[(?:\w+ )?([0-9-]+ [0-9:]+)", shown)
+    return {"pid": re.search(r"MainPID=(\d+)", shown).group(1), "started": re.search(r"ActiveEnterTimestamp=(.*)", shown).group(1),
+            "reloaded": reloaded.group(1) if reloaded else None}
+
+
+def epoch(docker_time):
+    """Docker's RFC 3339 time (nanoseconds, Z) as epoch seconds."""
+    from datetime import datetime, timezone
+    return datetime.strptime(docker_time[:26].rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc).timestamp()
+
+
+HOST_TUNNELS = (("client", "dicoogle-tunnel-pacs-store"), ("client", "dicoogle-tunnel-pacs-qr"), ("storage", "dicoogle-tunnel-storage-scp"))
+
+
+@pytest.mark.changes_deployment
+def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_the_pacs(lab, aws_client):
+    """playbooks/rotate.yml while the client host sends C-ECHO and C-STORE without pause: every leaf
+    gets a new key and certificate, Secrets Manager new versions, the PACS task the new ones (a new
+    task definition revision, the lab's task replaced), the hosts' tunnels reload theirs in place.
+    The figures (associations tried, failed, longest gap) go to reports/rotation.json; no association
+    fails once the PACS's task runs again, while the hosts' tunnels reload."""
+    from cryptography import x509
+
+    leaves = ["nginx", "ghostunnel", "client", "storage"]
+    pki = lab.state / "pki"
+    before = {leaf: x509.load_pem_x509_certificate((pki / (leaf + ".crt")).read_bytes()) for leaf in leaves}
+    units_before = {unit: unit_state(host, unit) for host, unit in HOST_TUNNELS}
+    ecs = aws_client("ecs")
+    revision_before = ecs.describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]["revision"]
+    subprocess.run(["docker", "exec", "-d", DEPLOYMENT + "-client", "sh", "-c", TRAFFIC.format(aet=AET)], check=True)
+    try:
+        rotated = lab.play("playbooks/rotate.yml")
+    finally:
+        subprocess.run(["docker", "exec", DEPLOYMENT + "-client", "touch", "/var/tmp/rotation-traffic.stop"], check=True)
+        for _attempt in range(60):
+            lines = in_container("client", "cat", "/var/tmp/rotation-traffic.log").splitlines()
+            if lines and lines[-1] == "done":
+                break
+            subprocess.run(["sleep", "1"], check=True)
+    assert rotated.rc == 0 and rotated.changed > 0, rotated
+    assert "PRIVATE KEY" not in rotated.output
+
+    # every leaf: a new key pair and a new certificate from the same CA, the same names
+    after = {leaf: x509.load_pem_x509_certificate((pki / (leaf + ".crt")).read_bytes()) for leaf in leaves}
+    for leaf in leaves:
+        assert after[leaf].serial_number != before[leaf].serial_number, leaf
+        assert after[leaf].public_key().public_numbers() != before[leaf].public_key().public_numbers(), leaf
+        assert (after[leaf].subject, after[leaf].issuer) == (before[leaf].subject, before[leaf].issuer), leaf
+    # Secrets Manager holds them, and the task definition names those versions: ECS's task reads them
+    sm = aws_client("secretsmanager")
+    for leaf in leaves:
+        assert sm.get_secret_value(SecretId="%s/%s-cert" % (DEPLOYMENT, leaf))["SecretString"] == (pki / (leaf + ".crt")).read_text(), leaf
+    definition = ecs.describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]
+    assert definition["revision"] > revision_before
+    [service] = ecs.describe_services(cluster=DEPLOYMENT, services=[DEPLOYMENT + "-pacs"])["services"]
+    # (moto answers <family>:<revision> where ECS answers the ARN)
+    assert definition["taskDefinitionArn"].endswith("/" + service["taskDefinition"].split("/")[-1])
+    for container in ("pacs-tunnel-server", "pacs-tunnel-qr", "pacs-tunnel-client"):
+        assert in_container(container, "cat", "/run/secrets/tunnel-cert.pem").strip() == (pki / "ghostunnel.crt").read_text().strip()
+    # the hosts' tunnels: the same processes, reloaded after the task ran again, with the new files
+    units_after = {unit: unit_state(host, unit) for host, unit in HOST_TUNNELS}
+    for host, unit in HOST_TUNNELS:
+        assert units_after[unit]["pid"] == units_before[unit]["pid"] and units_after[unit]["started"] == units_before[unit]["started"], unit
+        assert units_after[unit]["reloaded"] and units_after[unit]["reloaded"] != units_before[unit]["reloaded"], unit
+    node = {"client": "client", "storage": "storage"}
+    for host, unit in HOST_TUNNELS:
+        name = unit.replace("dicoogle-tunnel-", "")
+        assert in_container(host, "cat", "/etc/dicoogle-tunnel/%s/cert.pem" % name).strip() == (pki / (node[host] + ".crt")).read_text().strip()
+
+    figures = traffic_figures(lines)
+    task_started = max(epoch(c["State"]["StartedAt"]) for c in docker_inspect(
+        "container", *("%s-pacs-%s" % (DEPLOYMENT, c) for c in ("nginx", "tunnel-server", "tunnel-qr", "tunnel-client"))))
+    report = {kind: {k: v for k, v in f.items() if k != "failures"} for kind, f in figures.items()}
+    report["failed_after_the_task_ran_again"] = sum(1 for f in figures.values() for start, end in f["failures"] if start > task_started + 2)
+    (lab.state / "reports" / "rotation.json").write_text(json.dumps(report, indent=2))
+    print("rotation under traffic:", json.dumps(report))
+    assert all(f["tried"] >= 20 for f in figures.values()), report
+    # the hosts reloaded after the task ran again: no association failed from then on
+    assert report["failed_after_the_task_ran_again"] == 0, figures
+    # and traffic flowed at the end
+    assert lines[-3].endswith(" 1") and lines[-2].endswith(" 1"), lines[-3:]
+
+
 @pytest.mark.changes_deployment
 def test_a_broken_flow_fails_the_run_and_is_reported(lab):
     """The storage node stopped: the C-MOVE step fails and the run with it. site.yml then restores

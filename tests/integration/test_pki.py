@@ -188,6 +188,40 @@ def test_leaf_outside_the_window_is_kept(pki):
     assert serials(pki_dir) == before
 
 
+def test_renew_now_rekeys_and_reissues_the_named_leaves_only(pki):
+    """pki_renew_now (rotate.yml): a new key pair and certificate for each leaf named, from the same
+    CA, the same names; the others and the CA untouched; no renewal asked, nothing changes."""
+    pki_dir, converge = pki.dir, pki.converge
+    keys = {leaf: (pki_dir / ("%s.key" % leaf)).read_bytes() for leaf in EXPECTED}
+    before, ca = serials(pki_dir), (pki_dir / "ca.crt").read_bytes()
+    run = converge("-e", json.dumps({"pki_renew_now": ["client", "ghostunnel"]}))
+    assert run.rc == 0 and run.changed >= 2, run
+    after = serials(pki_dir)
+    for leaf in EXPECTED:
+        renewed = leaf in ("client", "ghostunnel")
+        assert (after[leaf] != before[leaf]) is renewed, leaf
+        assert ((pki_dir / ("%s.key" % leaf)).read_bytes() != keys[leaf]) is renewed, leaf
+        certificate = load(pki_dir / ("%s.crt" % leaf))
+        certificate.verify_directly_issued_by(load(pki_dir / "ca.crt"))
+        assert set(certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)) \
+            == EXPECTED[leaf][0]
+    assert (pki_dir / "ca.crt").read_bytes() == ca
+    assert (pki_dir / "client.key").stat().st_mode & 0o777 == 0o600
+    again = converge()
+    assert again.rc == 0 and again.changed == 0, again
+
+
+def test_renew_now_refuses_the_ca_and_unknown_names_before_any_change(pki):
+    pki_dir, converge = pki.dir, pki.converge
+    before = serials(pki_dir)
+    run = converge("-e", json.dumps({"pki_renew_now": ["ca", "client", "wrad-2"]}))
+    assert run.rc != 0 and run.changed == 0, run
+    message = " ".join(run.output.split())
+    assert "pki_renew_now (rotate.yml's rotate_certificates) names leaves to renew now" in message
+    assert "the CA is not renewed this way (got ca, wrad-2)" in message
+    assert serials(pki_dir) == before
+
+
 def test_a_new_ca_reissues_every_leaf(pki):
     pki_dir, converge = pki.dir, pki.converge
     before = serials(pki_dir)

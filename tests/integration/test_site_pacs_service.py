@@ -62,6 +62,12 @@ def ghostunnel_commands(store_port):
              "--override-server-name=storage.dicoogle.internal"]]
 
 
+def secret_reference(sm, name):
+    """How the task definition names a secret: its ARN at its current version."""
+    found = sm.get_secret_value(SecretId=name)
+    return "%s:::%s" % (found["ARN"], found["VersionId"])
+
+
 def test_task_definition_of_the_lab_engines(site, aws_client):
     """The lab's engines (orthanc, ghostunnel): containers, ports, secrets, EFS volumes, logs, roles."""
     definition = task_definition(aws_client, DEPLOYMENT + "-pacs")
@@ -76,9 +82,10 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     # the engine maps no port: its DICOM and web ports answer on the task's loopback only
     assert {name: sorted(p["containerPort"] for p in c.get("portMappings", [])) for name, c in containers.items()} == {
         "pacs": [], "nginx": [8443], "tunnel-server": [16666], "tunnel-qr": [11045], "tunnel-client": []}
-    # ECS reads a Secrets Manager secret by its full ARN (a bare name is an SSM parameter's)
+    # ECS reads a Secrets Manager secret by its full ARN (a bare name is an SSM parameter's), here at
+    # its current version (<arn>:::<version id>): a renewed certificate is a new task definition
     sm = aws_client("secretsmanager")
-    arn = {name: sm.describe_secret(SecretId="%s/%s" % (DEPLOYMENT, name))["ARN"]
+    arn = {name: secret_reference(sm, "%s/%s" % (DEPLOYMENT, name))
            for name in ("ghostunnel-cert", "ghostunnel-key", "ca-cert", "pacs-admin-password", "nginx-cert", "nginx-key")}
     secrets = {name: {s["name"]: s["valueFrom"] for s in c.get("secrets", [])} for name, c in containers.items()}
     tunnel = {"TUNNEL_CERT_PEM": arn["ghostunnel-cert"], "TUNNEL_KEY_PEM": arn["ghostunnel-key"], "TUNNEL_CA_PEM": arn["ca-cert"]}
@@ -117,8 +124,8 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     assert sorted(arn.split("/")[-1] for arn in condition) == sorted([points["images"], points["index"]])
     execution = iam.get_role_policy(RoleName=DEPLOYMENT + "-pacs-execution", PolicyName="execution_policy")["PolicyDocument"]
     [read] = [s for s in execution["Statement"] if s["Sid"] == "ReadTheTasksSecrets"]
-    # exactly the secrets the task reads, by their full ARNs
-    assert sorted(read["Resource"]) == sorted(arn.values())
+    # exactly the secrets the task reads, by their full ARNs (any version)
+    assert sorted(read["Resource"]) == sorted(reference.split(":::")[0] for reference in arn.values())
 
 
 def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command_lines(site, aws_client, run_playbook, tmp_path):
@@ -163,8 +170,19 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
         assert "proxy_pass http://127.0.0.1:8080;" in {e["name"]: e["value"] for e in containers["nginx"]["environment"]}["NGINX_CONF"]
         again = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
         assert again.rc == 0 and again.changed == 0, again
-        assert sorted(s["valueFrom"] for s in containers["nginx"]["secrets"]) == sorted(
-            sm.describe_secret(SecretId=name)["ARN"] for name in names[:2])
+        assert sorted(s["valueFrom"] for s in containers["nginx"]["secrets"]) == sorted(secret_reference(sm, name) for name in names[:2])
+        # A renewed certificate (a new value of its secret) is a new revision that names the new
+        # version, and the service runs it: ECS replaces the task, which reads its secrets at start.
+        ecs = aws_client("ecs")
+        before = ecs.describe_services(cluster="it-ecs", services=["it-ecs-pacs"])["services"][0]["taskDefinition"]
+        sm.put_secret_value(SecretId=names[0], SecretString="renewed")
+        renewed = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
+        assert renewed.rc == 0 and renewed.changed > 0, renewed
+        after = ecs.describe_services(cluster="it-ecs", services=["it-ecs-pacs"])["services"][0]["taskDefinition"]
+        # (moto answers <family>:<revision> where ECS answers the ARN)
+        assert after != before and task_definition(aws_client, "it-ecs-pacs")["taskDefinitionArn"].endswith("/" + after.split("/")[-1])
+        nginx = containers_of(task_definition(aws_client, "it-ecs-pacs"))["nginx"]
+        assert {s["name"]: s["valueFrom"] for s in nginx["secrets"]}["NGINX_CERT_PEM"] == secret_reference(sm, names[0])
     finally:
         down = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=dict(extra, role_state="absent"))
         for name in names:

@@ -186,7 +186,7 @@ def test_no_role_of_the_deployment_may_read_the_cas_key(site, aws_client):
     iam = aws_client("iam")
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]
              if as_dict(iam.list_role_tags(RoleName=r["RoleName"])["Tags"]).get(TAG_KEY) == DEPLOYMENT]
-    assert len(roles) == 5, roles
+    assert len(roles) == 6, roles  # DataSync, the PACS task's two, the two hosts', EventBridge Scheduler's (alerts)
     readers = {name: sorted(role for role in roles if any(allows(s, "secretsmanager:GetSecretValue", secret) for s in role_statements(iam, role)))
                for name, secret in arn.items()}
     assert readers["ca-key"] == [], readers

@@ -261,6 +261,37 @@ def test_a_service_whose_task_reads_a_secret_by_a_bare_name_is_refused(client):
     refused(lambda: ecs.update_service(cluster="unit", service="by-arn", taskDefinition=bare), "InvalidParameterException")
 
 
+def test_an_alarm_notifies_an_encrypted_topic_only_through_a_key_cloudwatch_may_use(client):
+    kms, sns, cloudwatch = client("kms"), client("sns"), client("cloudwatch")
+    account = "123456789012"
+    root = {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % account}, "Action": "kms:*", "Resource": "*"}
+    alarms = {"Sid": "Alarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+              "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": account}}}
+    keys = {name: kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))["KeyMetadata"]["Arn"]
+            for name, statements in (("root-only", [root]), ("alarms", [root, alarms]),
+                                     ("decrypt-only", [root, dict(alarms, Action="kms:Decrypt")]))}
+    kms.create_alias(AliasName="alias/unit-alarms", TargetKeyId=keys["alarms"])
+    topics = {}
+    for name, key in (("plain", None), ("root-only", keys["root-only"]), ("alarms", keys["alarms"]), ("decrypt-only", keys["decrypt-only"]),
+                      ("by-alias", "alias/unit-alarms"), ("aws-managed", "alias/aws/sns")):
+        topics[name] = sns.create_topic(Name=name, Attributes={"KmsMasterKeyId": key} if key else {})["TopicArn"]
+
+    def alarm(topic, actions="AlarmActions"):
+        return lambda: cloudwatch.put_metric_alarm(
+            AlarmName="unit/" + topic, Namespace="AWS/CertificateManager", MetricName="DaysToExpiry", Statistic="Minimum",
+            Dimensions=[{"Name": "CertificateArn", "Value": "arn:aws:acm:eu-west-1:%s:certificate/x" % account}], Period=86400,
+            EvaluationPeriods=1, Threshold=30, ComparisonOperator="LessThanThreshold", **{actions: [topics[topic]]})
+
+    for topic in ("plain", "alarms", "by-alias"):
+        alarm(topic)()
+    message = refused(alarm("root-only"), "InvalidParameterValue")
+    assert keys["root-only"] in message and "kms:Decrypt and kms:GenerateDataKey" in message and "sns-key-management" in message
+    assert "kms:GenerateDataKey" in refused(alarm("decrypt-only", "OKActions"), "InvalidParameterValue")
+    assert "AWS managed key" in refused(alarm("aws-managed", "InsufficientDataActions"), "InvalidParameterValue")
+    assert sorted(a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]) == ["unit/alarms", "unit/by-alias", "unit/plain"]
+
+
 def test_flow_logs_deliver_under_an_s3_prefix(client):
     """A moto gap the lab's server fixes: the destination's prefix is not part of the bucket's name."""
     ec2 = client("ec2")

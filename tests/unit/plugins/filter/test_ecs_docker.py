@@ -109,7 +109,8 @@ def test_a_secret_without_a_value_is_refused_by_name_not_value():
 
 @pytest.mark.parametrize("value_from, message", [
     ("arn:aws:ssm:eu-west-1:123456789012:parameter/unit/nginx-cert", "which is not a Secrets Manager secret"),
-    (SECRET_ARN + ":pem::", "names a JSON key or version of " + SECRET_ARN),
+    (SECRET_ARN + ":pem::", "names a JSON key or version stage of " + SECRET_ARN),
+    (SECRET_ARN + "::AWSPREVIOUS:", "names a JSON key or version stage of " + SECRET_ARN),
     # a bare name is an SSM parameter's to ECS, not a Secrets Manager secret's
     ("unit/nginx-cert", "'unit/nginx-cert', which ECS reads as an SSM parameter's name"),
 ])
@@ -146,3 +147,13 @@ def test_a_definition_without_containers_is_refused():
     # what ecs_taskdefinition_info returns for a family that does not exist
     with pytest.raises(AnsibleFilterError, match="has no container definitions"):
         ecs_docker_containers({"changed": False}, "lab-pacs")
+
+
+def test_a_secret_named_at_a_version_is_read_at_that_version():
+    # pacs_service names each secret's current version, so that a new value is a new task definition
+    changed = definition()
+    changed["containerDefinitions"][1]["secrets"] = [{"name": "NGINX_CERT_PEM", "valueFrom": SECRET_ARN + ":::v-2"}]
+    # the version and the current one are two secrets to read (another container reads the current one)
+    assert ecs_secret_ids(changed) == [SECRET_ARN + ":::v-2", SECRETS_ARN + "ghostunnel-cert-GhIjKl", SECRET_ARN]
+    values = dict(SECRETS, **{SECRET_ARN + ":::v-2": "CA CERT, VERSION 2"})
+    assert ecs_docker_containers(changed, "lab-pacs", values)[1]["env"]["NGINX_CERT_PEM"] == "CA CERT, VERSION 2"

@@ -245,12 +245,29 @@ def populate_hosts(aws, subnet):
     return {"ec2_instances": [live], "iam_instance_profiles": ["unit-client-host"]}
 
 
+def populate_alerts(aws):
+    """The deployment's alert topic, alarm (found by its name: <deployment>/...) and schedule group, and twins that are not."""
+    sns = aws("sns")
+    for name, tags in (("unit-alerts", TAG), ("other-alerts", OTHER), ("unit-untagged", None)):
+        sns.create_topic(Name=name, **({"Tags": tag_list(tags)} if tags else {}))
+    cloudwatch = aws("cloudwatch")
+    # another deployment whose name begins with the deployment's (unit-x), and names that only look alike
+    for name in ("unit/web-certificate-expiry", "unit-x/web-certificate-expiry", "unitary/web-certificate-expiry", "unit-web"):
+        cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/CertificateManager", MetricName="DaysToExpiry", Statistic="Minimum",
+                                    Period=86400, EvaluationPeriods=1, Threshold=30, ComparisonOperator="LessThanThreshold")
+    scheduler = aws("scheduler")
+    for name, tags in (("unit-alerts", TAG), ("other-alerts", OTHER), ("unit-untagged", None)):
+        scheduler.create_schedule_group(Name=name, **({"Tags": tag_list(tags)} if tags else {}))
+    return {"sns_topics": ["unit-alerts"], "cloudwatch_alarms": ["unit/web-certificate-expiry"], "schedule_groups": ["unit-alerts"]}
+
+
 def test_lists_only_the_deployments_live_resources(aws, run_module):
     live_key = populate(aws)
     vpc, network = populate_network(aws)
     storage = populate_storage(aws, vpc)
     containers = populate_containers(aws)
     hosts = populate_hosts(aws, network["subnets"][0])
+    alerts = populate_alerts(aws)
     result = run_module(deployment_resources_info, {"deployment": "unit"})
     assert result["changed"] is False
     expected = {
@@ -264,9 +281,10 @@ def test_lists_only_the_deployments_live_resources(aws, run_module):
     expected.update(storage)
     expected.update(containers)
     expected.update(hosts)
+    expected.update(alerts)
     assert set(expected) == set(deployment_resources_info.LISTERS)
     assert result["resources"] == expected
-    assert result["count"] == 5 + 15 + 6 + 6 + 2
+    assert result["count"] == 5 + 15 + 6 + 6 + 2 + 3
     assert len(result["kms_keys_pending_deletion"]) == 1
 
 
@@ -278,12 +296,19 @@ def test_resource_types_limits_the_search(aws, run_module):
     # the full ARN (an ECS task definition needs it), the deployment's secrets only
     arn = aws("secretsmanager").describe_secret(SecretId="unit/ca-cert")["ARN"]
     assert result["secret_arns"] == {"unit/ca-cert": arn}
+    # and its current version (the PACS task definition names it): a new value is a new version
+    sm = aws("secretsmanager")
+    assert result["secret_versions"] == {"unit/ca-cert": sm.get_secret_value(SecretId="unit/ca-cert")["VersionId"]}
+    sm.put_secret_value(SecretId="unit/ca-cert", SecretString="renewed")
+    renewed = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["secrets"]})
+    assert renewed["secret_versions"] == {"unit/ca-cert": sm.get_secret_value(SecretId="unit/ca-cert")["VersionId"]}
+    assert renewed["secret_versions"] != result["secret_versions"]
 
 
 def test_secret_arns_only_when_secrets_are_searched(aws, run_module):
     populate(aws)
     result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["kms_keys"]})
-    assert "secret_arns" not in result
+    assert "secret_arns" not in result and "secret_versions" not in result
 
 
 def test_resource_types_limits_the_search_to_new_types(aws, run_module):
@@ -306,6 +331,15 @@ def test_resource_types_limits_the_search_to_containers_certificates_and_pools(a
         result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": [resource_type]})
         assert result["resources"] == {resource_type: names}
         assert result["count"] == len(names)
+
+
+def test_resource_types_limits_the_search_to_alerts(aws, run_module):
+    expected = populate_alerts(aws)
+    result = run_module(deployment_resources_info, {"deployment": "unit", "resource_types": list(expected)})
+    assert result["resources"] == expected and result["count"] == 3
+    # a schedule group on its way out is gone (moto deletes at once: AWS lists it as DELETING meanwhile)
+    aws("scheduler").delete_schedule_group(Name="unit-alerts")
+    assert run_module(deployment_resources_info, {"deployment": "unit", "resource_types": ["schedule_groups"]})["count"] == 0
 
 
 def test_ecs_clusters_are_looked_up_once(aws, run_module, monkeypatch):

@@ -23,6 +23,12 @@ def value(aws, name):
     return aws("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
 
 
+def current(aws, name):
+    """The secret's ARN and the id of its AWSCURRENT version, as the module reports them."""
+    found = aws("secretsmanager").get_secret_value(SecretId=name)
+    return {"name": name, "arn": found["ARN"], "version_id": found["VersionId"]}
+
+
 def test_creates_the_secrets_once_and_never_returns_a_value(aws, run_module):
     kms = key(aws)
     first = run_module(secretsmanager_secrets, args(kms))
@@ -32,7 +38,7 @@ def test_creates_the_secrets_once_and_never_returns_a_value(aws, run_module):
         described = sm.describe_secret(SecretId=name)
         assert value(aws, name) == secret and described["KmsKeyId"] == kms and described["Description"] == "unit: PKI"
         assert {t["Key"]: t["Value"] for t in described["Tags"]} == TAGS
-    assert first["secrets"] == [{"name": n, "arn": sm.describe_secret(SecretId=n)["ARN"]} for n in VALUES]
+    assert first["secrets"] == [current(aws, n) for n in VALUES]
     assert "PRIVATE KEY" not in json.dumps(first)
     again = run_module(secretsmanager_secrets, args(kms))
     assert again["changed"] is False and again["secrets"] == first["secrets"]
@@ -50,7 +56,11 @@ def test_a_changed_value_tag_or_description_is_updated_in_place_and_check_mode_c
     assert done["diff"]["after"]["unit/ca-cert"] == "changed: description, tags"
     described = aws("secretsmanager").describe_secret(SecretId="unit/ca-cert")
     assert described["Description"] == "new" and {t["Key"]: t["Value"] for t in described["Tags"]} == {"other": "x"}
-    assert done["secrets"] == first["secrets"]  # the same secrets, not new ones
+    # the same secrets, not new ones; the changed value is a new current version, which the module names
+    assert [s["arn"] for s in done["secrets"]] == [s["arn"] for s in first["secrets"]]
+    assert done["secrets"] == [current(aws, n) for n in VALUES]
+    assert done["secrets"][0]["version_id"] == first["secrets"][0]["version_id"]
+    assert done["secrets"][1]["version_id"] != first["secrets"][1]["version_id"]
 
 
 def test_without_overwrite_a_value_is_only_written_at_creation(aws, run_module):
