@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import string
 import time
 
@@ -19,7 +20,11 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+# An IAM role's ARN, in any partition (a service's role option)
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 
 class _Description(string.Formatter):
@@ -194,3 +199,14 @@ def reconcile_tags(module, current, wanted, purge_tags, apply, keep=()):
     if not module.check_mode:
         apply(to_add, to_remove)
     return True, after
+
+
+def described(answer):
+    """A describe call's answer without its ResponseMetadata."""
+    answer.pop("ResponseMetadata", None)
+    return answer
+
+
+def tag_arguments(tags):
+    """The Tags argument of a create call that takes a list of Key/Value: {} without tags."""
+    return {"Tags": ansible_dict_to_boto3_tag_list(tags)} if tags else {}

@@ -20,11 +20,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ROLE_ARN
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import described
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_arguments
 
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 SUBDIRECTORY = re.compile(r"^[a-zA-Z0-9_\-+./() ]{0,4096}$")
 # members of a task (and of an execution) kept in the shape of the API, as the modules take them
 API_SHAPES = ("Options", "Excludes", "Includes")
@@ -38,25 +40,20 @@ def client_of(module):
     return module.client("datasync", retry_decorator=AWSRetry.jittered_backoff())
 
 
-def _described(answer):
-    answer.pop("ResponseMetadata", None)
-    return answer
-
-
 @DataSyncErrorHandler.common_error_handler("describe DataSync location {arn}")
 def describe_location(client, kind, arn):
     """The location as describe_location_<kind> describes it."""
-    return _described(getattr(client, "describe_location_" + kind)(aws_retry=True, LocationArn=arn))
+    return described(getattr(client, "describe_location_" + kind)(aws_retry=True, LocationArn=arn))
 
 
 @DataSyncErrorHandler.common_error_handler("describe DataSync task {arn}")
 def describe_task(client, arn):
-    return _described(client.describe_task(aws_retry=True, TaskArn=arn))
+    return described(client.describe_task(aws_retry=True, TaskArn=arn))
 
 
 @DataSyncErrorHandler.common_error_handler("describe DataSync task execution {arn}")
 def describe_task_execution(client, arn):
-    return _described(client.describe_task_execution(aws_retry=True, TaskExecutionArn=arn))
+    return described(client.describe_task_execution(aws_retry=True, TaskExecutionArn=arn))
 
 
 def api_result(described, tags=None):
@@ -80,11 +77,6 @@ def fail_on_reserved_tags(module):
     for key in module.params["tags"] or {}:
         if key.startswith("aws:"):
             module.fail_json(msg="tags: the key %r is reserved by AWS; use another prefix" % key)
-
-
-def tag_arguments(tags):
-    """The Tags argument of a create call: {} without tags."""
-    return {"Tags": ansible_dict_to_boto3_tag_list(tags)} if tags else {}
 
 
 @DataSyncErrorHandler.common_error_handler("read the tags of DataSync {what} {arn}")

@@ -17,6 +17,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ErrorHandler
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import described
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import tag_arguments
 
 # A new execution role: IAM answers for it at once, but EventBridge Scheduler may not be able to assume it for some
 # seconds, and refuses the schedule meanwhile ("The execution role you provide must allow AWS EventBridge Scheduler
@@ -36,14 +38,8 @@ def client_of(module):
     return module.client("scheduler", retry_decorator=AWSRetry.jittered_backoff())
 
 
-def _described(answer):
-    answer.pop("ResponseMetadata", None)
-    return answer
-
-
 def _role_not_assumable_yet(error):
-    return (isinstance(error, botocore.exceptions.ClientError)
-            and error.response.get("Error", {}).get("Code") == "ValidationException"
+    return (error.response.get("Error", {}).get("Code") == "ValidationException"
             and "execution role" in error.response.get("Error", {}).get("Message", ""))
 
 
@@ -55,7 +51,6 @@ def _trying_a_new_role_again(call):
             if pause is None or not _role_not_assumable_yet(e):
                 raise
             time.sleep(pause)
-    return None  # not reached
 
 
 # Groups
@@ -64,14 +59,13 @@ def _trying_a_new_role_again(call):
 @SchedulerGoneErrorHandler.list_error_handler("read the schedule group {name}")
 def get_group(client, name):
     """The group (Arn, Name, State...), None when there is no such group."""
-    return _described(client.get_schedule_group(aws_retry=True, Name=name))
+    return described(client.get_schedule_group(aws_retry=True, Name=name))
 
 
 @SchedulerErrorHandler.common_error_handler("create the schedule group {name}")
 def create_group(client, name, tags):
     """Creates the group with its tags; returns its ARN."""
-    arguments = {"Tags": ansible_dict_to_boto3_tag_list(tags)} if tags else {}
-    return client.create_schedule_group(aws_retry=True, Name=name, **arguments)["ScheduleGroupArn"]
+    return client.create_schedule_group(aws_retry=True, Name=name, **tag_arguments(tags))["ScheduleGroupArn"]
 
 
 @SchedulerGoneErrorHandler.deletion_error_handler("delete the schedule group {name}")
@@ -107,7 +101,7 @@ def list_schedules(client, group):
 @SchedulerGoneErrorHandler.list_error_handler("read the schedule {name} of group {group}")
 def get_schedule(client, group, name):
     """The schedule as GetSchedule describes it, None when there is no such schedule."""
-    return _described(client.get_schedule(aws_retry=True, GroupName=group, Name=name))
+    return described(client.get_schedule(aws_retry=True, GroupName=group, Name=name))
 
 
 @SchedulerErrorHandler.common_error_handler("create the schedule {name} in group {group}")

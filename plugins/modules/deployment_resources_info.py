@@ -616,10 +616,7 @@ def cloudwatch_alarms(search):
     # by name: amazon.aws.cloudwatch_metric_alarm does not tag; the deployment names its alarms <deployment>/...
     client = search.client("cloudwatch")
     prefix = search.deployment + "/"
-    pages = client.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm", "CompositeAlarm"])
-    answer = RETRY(pages.build_full_result)()
-    return [alarm["AlarmName"] for kind in ("MetricAlarms", "CompositeAlarms") for alarm in answer.get(kind, [])
-            if alarm["AlarmName"].startswith(prefix)]
+    return [alarm["AlarmName"] for alarm in RETRY(paginate)(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix)]
 
 
 def schedule_groups(search):

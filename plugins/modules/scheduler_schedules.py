@@ -237,13 +237,13 @@ except ImportError:  # Python < 3.9: UTC only
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import scheduler
+from ansible_collections.dicoogle.aws.plugins.module_utils.aws import ROLE_ARN
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import Waiter
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import fails_on_aws_errors
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import reconcile_tags
 from ansible_collections.dicoogle.aws.plugins.module_utils.aws import text_tags
 
 NAME = re.compile(r"^[0-9a-zA-Z._-]{1,64}$")
-ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)?:iam::\d{12}:role/[\w+=,.@/-]+$")
 AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 RECURRING = re.compile(r"^(rate|cron)\(.+\)$")
 AT_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -299,7 +299,7 @@ def schedule_problems(index, item, seen):
     if not ROLE_ARN.match(target["role_arn"]):
         found.append("%s: target.role_arn %r is not the ARN of an IAM role (arn:aws:iam::123456789012:role/name)"
                      % (where, target["role_arn"]))
-    if target["input"] is not None and target["input"] == "":
+    if target["input"] == "":
         found.append("%s: target.input may not be empty (leave it out for none)" % where)
     policy = target["retry_policy"]
     if policy and not 60 <= policy["maximum_event_age_in_seconds"] <= 86400:
