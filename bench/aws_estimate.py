@@ -45,7 +45,7 @@ STEPS = {
         "amazon.aws.ec2_vpc_endpoint", False, "pacs_endpoint", ("interface_endpoint",), ("endpoint_service",)),
     "dicoogle.aws.storage : Create the PACS file system": Step(
         "dicoogle.aws.efs_file_system", True, "efs_mount_target", ("efs_file_system", "efs_mount_target")),
-    "dicoogle.aws.edge_hosts : Run the client and the storage hosts": Step(
+    "dicoogle.aws.edge_hosts : Run a host for each DICOM node": Step(
         "dicoogle.aws.ec2_instances", False, "ec2_running", ("ec2_running",),
         then=("ec2_reachable", ("ec2_reachable",), ("nat_gateway",))),
     "dicoogle.aws.front_door : Request the web certificate from ACM": Step(
@@ -166,7 +166,7 @@ def cloudformation_estimate() -> dict:
 
 
 def variants() -> list:
-    instances = "dicoogle.aws.edge_hosts : Run the client and the storage hosts"
+    instances = "dicoogle.aws.edge_hosts : Run a host for each DICOM node"
     lifecycle = "dicoogle.aws.edge_hosts : Expire the transfer bucket's objects after a day"
     routes = "dicoogle.aws.network : Route the public subnets to the internet gateway"
     return [

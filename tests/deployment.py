@@ -194,10 +194,12 @@ def by_type(found):
 
 
 def running_instances(aws_client, deployment):
-    """The deployment's running instances by their dicoogle:role tag."""
+    """The deployment's running instances by the node they run (tag dicoogle:node; the default nodes
+    are named after their site, dicoogle:role)."""
     found = {}
     for reservation in aws_client("ec2").describe_instances(Filters=[{"Name": "tag:" + TAG_KEY, "Values": [deployment]}])["Reservations"]:
         for instance in reservation["Instances"]:
             if instance["State"]["Name"] == "running":
-                found[as_dict(instance["Tags"])["dicoogle:role"]] = instance
+                tags = as_dict(instance["Tags"])
+                found[tags.get("dicoogle:node", tags["dicoogle:role"])] = instance
     return found

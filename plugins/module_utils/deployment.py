@@ -124,6 +124,9 @@ def deployment_names(deployment, account=None, region=None, certificates=CERTIFI
         "datasync_task": deployment + "-bulk-import",
         # the PACS task definition's family, registered on ECS and run by the lab from there
         "pacs_task_family": deployment + "-pacs",
+        # the ECS cluster and the service that runs that task (the lab runs the revision it names)
+        "pacs_cluster": deployment,
+        "pacs_service": deployment + "-pacs",
         # the internal NLB of the PACS's DICOM ports, offered to the client site by PrivateLink (the
         # lab's endpoint stand-in forwards what it listens on)
         "pacs_nlb": deployment + "-pacs",

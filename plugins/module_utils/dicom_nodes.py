@@ -93,10 +93,11 @@ def errors(nodes, variable="dicoogle_dicom_nodes", private_domain="dicoogle.inte
         count = sum(1 for n in nodes if isinstance(n, dict) and n.get("site") == site)
         if count == 0:
             found.append("%s has no node at the %s site: %s" % (variable, site, needed))
-        # one host per site and one move destination in the PACS task: a second node would get a
-        # certificate and an admission but no host
-        elif count > 1:
-            found.append("%s has %d nodes at the %s site: this version runs one host per site" % (variable, count, site))
+    # every client-site node is a host of its own; the PACS task has one move destination, reached
+    # as storage.<private domain>: a second storage node would get a certificate but no route
+    storage = sum(1 for n in nodes if isinstance(n, dict) and n.get("site") == "storage")
+    if storage > 1:
+        found.append("%s has %d nodes at the storage site: this version runs one storage node (the PACS's one move destination)" % (variable, storage))
     return found
 
 

@@ -3,8 +3,10 @@ the PACS task run from the task definition the pacs_service role registered in m
 then the clinical flow of playbooks/dicom_tests.yml, every step passing; the sample's own
 commands from the client host; every tunnel running the ghostunnel binary built from its Go
 module; a second run that changes nothing in site.yml and duplicates no data; a broken flow
-reported as failed; the same deployment switched to stunnel passing every flow; teardown leaving
-no container, network or resource."""
+reported as failed; certificates rotated under traffic while a second client-site node joins, which
+then runs its flows from its own host; the same deployment switched to stunnel passing every flow
+with that node taken out and its certificate refused; teardown leaving no container, network or
+resource."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from tests.deployment import LAB_DEPLOYMENT
+from tests.deployment import LAB_DEPLOYMENT, running_instances
 from tests.helpers import ROOT, docker_available, ghostunnel_build
 
 # The deployment (tests/conftest.py's lab fixture) is shared with tests/security/test_security_lab.py.
@@ -27,6 +29,12 @@ pytestmark = [pytest.mark.integration, docker_available]
 DEPLOYMENT = LAB_DEPLOYMENT
 AET = "DICOOGLE-STORAGE"
 ENDPOINT = "pacs.dicoogle.internal"
+# A second client-site node: one entry more in dicoogle_dicom_nodes, its host beside the lab's
+# inventory. The rotation test adds it; the broken-flow test's site.yml run (without it) removes it.
+SECOND_NODE = {"name": "ward-2", "site": "client", "role": "workstation", "ae_title": "WARD-2"}
+WITH_SECOND_NODE = ("-i", str(ROOT / "tests/integration/inventories/second_client_node.yml"), "-e", json.dumps({"dicoogle_dicom_nodes": [
+    {"name": "client", "site": "client", "role": "modality", "ae_title": "DICOOGLE-CLIENT"}, SECOND_NODE,
+    {"name": "storage", "site": "storage", "role": "storage", "ae_title": "CONSUMER"}]}))
 
 
 def in_client(*command):
@@ -338,7 +346,9 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
     gets a new key and certificate, Secrets Manager new versions, the PACS task the new ones (a new
     task definition revision, the lab's task replaced), the hosts' tunnels reload theirs in place.
     The figures (associations tried, failed, longest gap) go to reports/rotation.json; no association
-    fails once the PACS's task runs again, while the hosts' tunnels reload."""
+    fails once the PACS's task runs again, while the hosts' tunnels reload. The second client-site
+    node joins in the same run: its own host (a container, an EC2 instance in moto), leaf, secrets and
+    tunnels, its name admitted by the PACS's tunnel servers."""
     from cryptography import x509
 
     leaves = ["nginx", "ghostunnel", "client", "storage"]
@@ -349,7 +359,9 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
     revision_before = ecs.describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]["revision"]
     subprocess.run(["docker", "exec", "-d", DEPLOYMENT + "-client", "sh", "-c", TRAFFIC.format(aet=AET)], check=True)
     try:
-        rotated = lab.play("playbooks/rotate.yml")
+        # in the same run a second client-site node joins (its host, leaf, secrets and admission):
+        # one site.yml pass and one PACS roll for both
+        rotated = lab.play("playbooks/rotate.yml", *WITH_SECOND_NODE)
     finally:
         subprocess.run(["docker", "exec", DEPLOYMENT + "-client", "touch", "/var/tmp/rotation-traffic.stop"], check=True)
         for _attempt in range(60):
@@ -387,6 +399,20 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
         name = unit.replace("dicoogle-tunnel-", "")
         assert in_container(host, "cat", "/etc/dicoogle-tunnel/%s/cert.pem" % name).strip() == (pki / (host + ".crt")).read_text().strip()
 
+    # the second client-site node: its host runs its tunnels with its own leaf, its secrets hold it,
+    # the PACS's tunnel servers admit its name, and on "AWS" its instance runs with its node's tag
+    second = x509.load_pem_x509_certificate((pki / "ward-2.crt").read_bytes())
+    assert second.subject.rfc4514_string() == "CN=ward-2.dicoogle.internal,O=dicoogle.aws,C=PT", second.subject
+    for name in ("pacs-store", "pacs-qr"):
+        assert in_container("ward-2", "cat", "/etc/dicoogle-tunnel/%s/cert.pem" % name).strip() == (pki / "ward-2.crt").read_text().strip()
+    assert sm.get_secret_value(SecretId=DEPLOYMENT + "/ward-2-key")["SecretString"] == (pki / "ward-2.key").read_text()
+    for container in ("tunnel-server", "tunnel-qr"):
+        [defined] = [c for c in definition["containerDefinitions"] if c["name"] == container]
+        assert "--allow-cn=ward-2.dicoogle.internal" in defined["command"] and "--allow-cn=client.dicoogle.internal" in defined["command"], defined
+    instances = running_instances(aws_client, DEPLOYMENT)
+    assert sorted(instances) == ["client", "storage", "ward-2"], sorted(instances)
+    assert {t["Key"]: t["Value"] for t in instances["ward-2"]["Tags"]}["dicoogle:role"] == "client"
+
     figures = traffic_figures(lines)
     task_started = max(epoch(c["State"]["StartedAt"]) for c in docker_inspect(
         "container", *("%s-pacs-%s" % (DEPLOYMENT, c) for c in ("nginx", "tunnel-server", "tunnel-qr", "tunnel-client"))))
@@ -402,10 +428,28 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
 
 
 @pytest.mark.changes_deployment
+def test_the_second_client_node_runs_echo_find_and_store_from_its_own_host(lab):
+    """The node the rotation test added: after the flow from the client, C-ECHO, C-FIND of the study
+    and C-STORE from ward-2's host, with its AE title, through its own tunnels."""
+    flows = lab.play("playbooks/dicom_tests.yml", *WITH_SECOND_NODE)
+    assert flows.rc == 0, flows
+    report = junit(lab.state)
+    assert report.get("tests") == "12" and report.get("failures") == "0", ET.tostring(report)
+    assert [case.get("name") for case in report.findall("testcase")][-3:] == [
+        "C-ECHO from ward-2 through its Q/R tunnel", "C-FIND of the study from ward-2", "C-STORE from ward-2 through its mTLS tunnel"]
+    # kept for the revocation test (the pki role removes the files with the node)
+    saved = lab.state.parent / "second-node"
+    saved.mkdir(exist_ok=True)
+    for name in ("ward-2.crt", "ward-2.key", "client.crt", "client.key", "ca.crt"):
+        shutil.copy(lab.state / "pki" / name, saved / name)
+
+
+@pytest.mark.changes_deployment
 def test_a_broken_flow_fails_the_run_and_is_reported(lab):
     """The storage node stopped: the C-MOVE step fails and the run with it. site.yml then restores
-    the deployment with the other tunnel engine, stunnel (one site.yml run for both; the next test
-    replays the flow on it)."""
+    the deployment with the other tunnel engine, stunnel, and without the second client-site node
+    (one site.yml run for all three; the next tests replay the flow on it and check the node's
+    revocation)."""
     stop = subprocess.run(["docker", "exec", DEPLOYMENT + "-storage", "systemctl", "stop", "storescp.socket"],
                           capture_output=True, text=True, check=False)
     assert stop.returncode == 0, stop.stderr
@@ -440,6 +484,29 @@ def test_stunnel_replaces_ghostunnel_and_every_flow_passes(lab, aws_client):
     assert "client = yes\naccept = 127.0.0.1:17777\nconnect = storage.dicoogle.internal:7777" in conf["tunnel-client"]
     assert "checkHost = storage.dicoogle.internal" in conf["tunnel-client"]
     assert all(c["image"].split("/")[-1].startswith("stunnel:sha-") and not c.get("command") for c in tunnels.values())
+
+
+@pytest.mark.changes_deployment
+def test_removing_the_second_node_revokes_it(lab, aws_client):
+    """ward-2's entry taken out (the broken-flow test's site.yml run): its host, instance, leaf and
+    secrets are gone, and its certificate, which a stolen copy would present, is refused by both of
+    the PACS's tunnel servers, where the client's is admitted."""
+    assert "%s-ward-2" % DEPLOYMENT not in lab_containers()
+    assert sorted(running_instances(aws_client, DEPLOYMENT)) == ["client", "storage"]
+    assert not list((lab.state / "pki").glob("ward-2.*"))
+    secrets = [s["Name"] for s in aws_client("secretsmanager").list_secrets()["SecretList"]]
+    assert [name for name in secrets if "ward-2" in name] == [], secrets
+    saved = lab.state.parent / "second-node"
+    work = "/var/tmp/dicoogle-revoked"
+    subprocess.run(["docker", "exec", DEPLOYMENT + "-client", "mkdir", "-p", work], check=True)
+    subprocess.run(["docker", "cp", str(saved) + "/.", "%s-client:%s" % (DEPLOYMENT, work)], check=True)
+    for port in (16666, 11045):
+        def echo(node, port=port):
+            return in_client("echoscu", "-v", "-to", "10", "-aec", AET, "+tls", "%s/%s.key" % (work, node), "%s/%s.crt" % (work, node),
+                             "+cf", work + "/ca.crt", ENDPOINT, str(port))
+        admitted, refused = echo("client"), echo("ward-2")
+        assert admitted.returncode == 0, (port, admitted.stdout + admitted.stderr)
+        assert refused.returncode != 0 and "Association Accepted" not in refused.stdout + refused.stderr, (port, refused.stdout + refused.stderr)
 
 
 @pytest.mark.ends_deployment

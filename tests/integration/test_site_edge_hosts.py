@@ -30,6 +30,8 @@ def test_edge_hosts_are_private_and_least_privileged(site, aws_client):
     for role, instance in found.items():
         tags = as_dict(instance["Tags"])
         assert tags["Name"] == "%s-%s" % (DEPLOYMENT, role)
+        # its part (the inventory's group) and its DICOM node (the default nodes are named after their sites)
+        assert (tags["dicoogle:role"], tags["dicoogle:node"]) == (role, role)
         assert tags["dicoogle:ssm-bucket"] == "%s-ssm-123456789012-eu-west-1" % DEPLOYMENT
         assert tags["dicoogle:login-user"] == "admin"
         assert instance["ImageId"] == image["ImageId"] and instance["InstanceType"] == "t3.small"

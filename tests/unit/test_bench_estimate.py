@@ -7,7 +7,7 @@ import pytest
 
 from bench.aws_estimate import STEPS, TIMES, Variant, cloudformation_estimate, playbook_estimate, task_file_wait
 
-INSTANCES = "dicoogle.aws.edge_hosts : Run the client and the storage hosts"
+INSTANCES = "dicoogle.aws.edge_hosts : Run a host for each DICOM node"
 EFS = "dicoogle.aws.storage : Create the PACS file system"
 REQUEST = "dicoogle.aws.front_door : Request the web certificate from ACM (DNS validation) for dicoogle-eu-west-1.example.org"
 TIMELINE = [

@@ -69,6 +69,7 @@ EXPECTED = {
     "storage_datasync_task_name": "unit-d-bulk-import", "dicom_tests_datasync_task": "unit-d-bulk-import",
     "front_door_target_group_name": "unit-d-web", "pacs_service_web_target_group": "unit-d-web",
     "pacs_service_store_target_group": "unit-d-store", "pacs_service_qr_target_group": "unit-d-qr",
+    "pacs_service_cluster_name": "unit-d", "lab_pacs_task_cluster": "unit-d", "pacs_service_name": "unit-d-pacs", "lab_pacs_task_service": "unit-d-pacs",
     "pacs_service_family": "unit-d-pacs", "edge_hosts_storage_interface_name": "unit-d-storage-host", "lab_sites_network": "unit-d-lab",
     "foundation_pacs_admin_secret": "pacs-admin-password", "pacs_service_admin_secret": "pacs-admin-password",
     "dicoogle_pacs_admin_password_secret": "unit-d/pacs-admin-password", "dicoogle_web_automation_secret": "unit-d/web-automation",
@@ -150,6 +151,8 @@ FROM_THE_NODES = {
     "dicom_tests_calling_aetitle": "dicom_tests_calling_aetitle", "dicom_tests_move_destination": "dicom_tests_move_destination",
     "images_move_destination": "images_dicoogle_move_destinations[0].aetitle",
     "pacs_config_move_destination": "pacs_config_move_destinations[0].aetitle",
+    # a host per node, on AWS and in the lab
+    "edge_hosts_nodes": "edge_hosts_nodes | map(attribute='name') | list", "lab_sites_nodes": "lab_sites_nodes | map(attribute='name') | list",
 }
 
 
@@ -164,4 +167,5 @@ def test_the_roles_read_the_dicom_nodes_from_their_one_description(tmp_path):
         "pacs_service_storage_aetitle": "ARCHIVE", "storescp_aetitle": "ARCHIVE",
         "dicom_tests_calling_aetitle": "WARD2-WS", "dicom_tests_move_destination": "ARCHIVE",
         "images_move_destination": "ARCHIVE", "pacs_config_move_destination": "ARCHIVE",
+        "edge_hosts_nodes": ["ward-2", "archive"], "lab_sites_nodes": ["ward-2", "archive"],
     }

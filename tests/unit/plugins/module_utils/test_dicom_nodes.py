@@ -9,7 +9,7 @@ from ansible_collections.dicoogle.aws.plugins.module_utils import deployment, di
 
 CLIENT, STORAGE = dicom_nodes.DEFAULT_NODES
 WARD = {"name": "ward-2", "site": "client", "role": "workstation", "ae_title": "WARD2-WS"}
-TWO_AT_THE_CLIENT_SITE = "dicoogle_dicom_nodes has 2 nodes at the client site: this version runs one host per site"
+TWO_AT_THE_STORAGE_SITE = "dicoogle_dicom_nodes has 2 nodes at the storage site: this version runs one storage node (the PACS's one move destination)"
 
 
 def test_the_defaults_are_the_samples_client_and_storage_nodes():
@@ -32,6 +32,12 @@ def test_the_leaves_are_the_pacs_own_then_one_per_node():
          "ip": ["127.0.0.1"], "extended_key_usage": ["serverAuth", "clientAuth"]}]
     names = deployment.deployment_names("d", certificates=dicom_nodes.certificate_leaves(nodes))
     assert names["secret_names"]["ward-2_cert"] == "ward-2-cert"
+
+
+def test_a_second_client_site_node_is_one_more_entry():
+    nodes = dicom_nodes.normalize([CLIENT, WARD, STORAGE])
+    assert [n["certificate_name"] for n in nodes] == ["client.dicoogle.internal", "ward-2.dicoogle.internal", "storage.dicoogle.internal"]
+    assert dicom_nodes.certificate_leaves(nodes) == ["nginx", "ghostunnel", "client", "ward-2", "storage"]
 
 
 def test_a_certificate_name_can_be_given():
@@ -59,7 +65,7 @@ def test_a_certificate_name_can_be_given():
     ([dict(CLIENT, site="storage"), STORAGE],
      ["dicoogle_dicom_nodes[0] is a modality, which belongs to the client site, not the storage site",
       "dicoogle_dicom_nodes has no node at the client site: nothing would reach the PACS",
-      "dicoogle_dicom_nodes has 2 nodes at the storage site: this version runs one host per site"]),
+      TWO_AT_THE_STORAGE_SITE]),
     ([dict(CLIENT, ae_title="A-TITLE-LONGER-THAN-16"), STORAGE],
      ["dicoogle_dicom_nodes[0].ae_title must be 1 to 16 characters (got 'A-TITLE-LONGER-THAN-16')"]),
     ([dict(CLIENT, ae_title="A\\B"), STORAGE],
@@ -70,7 +76,7 @@ def test_a_certificate_name_can_be_given():
     ([dict(CLIENT, port=104), STORAGE],
      ["dicoogle_dicom_nodes[0] has unknown fields port (the fields are name, site, role, ae_title, certificate_name)"]),
     ([CLIENT], ["dicoogle_dicom_nodes has no node at the storage site: the PACS's C-MOVEs need one"]),
-    ([CLIENT, WARD, STORAGE], [TWO_AT_THE_CLIENT_SITE]),
+    ([CLIENT, STORAGE, dict(STORAGE, name="archive-2", ae_title="ARCHIVE-2")], [TWO_AT_THE_STORAGE_SITE]),
 ])
 def test_each_error_names_its_entry_and_field(nodes, expected):
     assert dicom_nodes.errors(nodes) == expected
