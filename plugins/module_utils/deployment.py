@@ -122,7 +122,7 @@ def deployment_names(deployment, account=None, region=None, certificates=CERTIFI
         "secret_names": secret_names,
         "secrets": {key: prefix + name for key, name in secret_names.items()},
         "datasync_task": deployment + "-bulk-import",
-        # the PACS task definition's family, registered on ECS and run by the lab from there
+        # the PACS task definition's family, registered on ECS (the lab runs the revision the service names)
         "pacs_task_family": deployment + "-pacs",
         # the ECS cluster and the service that runs that task (the lab runs the revision it names)
         "pacs_cluster": deployment,

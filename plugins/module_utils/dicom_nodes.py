@@ -18,8 +18,10 @@ SITES = ("client", "storage")
 SERVICE_LEAVES = ("nginx", "ghostunnel")
 SERVICE_LABELS = ("nginx", "pacs")
 # Names a node may not take: the PKI's other files and secrets (ca.crt, <deployment>/ca-cert,
-# <deployment>/ec2-key) would collide with its leaf's.
-RESERVED_NAMES = SERVICE_LEAVES + ("ca", "ec2")
+# <deployment>/ec2-key) would collide with its leaf's, and a host <deployment>-<name> with the lab's
+# endpoint stand-in (<deployment>-endpoint) or the PACS task's containers (<deployment>-pacs-*).
+RESERVED_NAMES = SERVICE_LEAVES + ("ca", "ec2", "endpoint")
+RESERVED_PREFIX = "pacs"
 # The sample's two nodes: the client host (a modality) and the storage host (CONSUMER).
 DEFAULT_NODES = (
     {"name": "client", "site": "client", "role": "modality", "ae_title": "DICOOGLE-CLIENT"},
@@ -65,7 +67,12 @@ def errors(nodes, variable="dicoogle_dicom_nodes", private_domain="dicoogle.inte
         if not isinstance(name, str) or not NAME.match(name):
             found.append("%s.name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got %r)" % (where, name))
         elif name in RESERVED_NAMES:
-            found.append("%s.name %s is taken by the PKI (%s are the PACS's and the CA's files)" % (where, name, ", ".join(RESERVED_NAMES)))
+            found.append("%s.name %s is taken (%s are the PKI's files and the lab's endpoint)" % (where, name, ", ".join(RESERVED_NAMES)))
+        elif name.startswith(RESERVED_PREFIX):
+            found.append("%s.name %s starts with %s, the PACS task's name" % (where, name, RESERVED_PREFIX))
+        # the storage node answers as storage.<private domain> (the private zone's record): no other node takes that name
+        elif name == "storage" and node.get("site") != "storage":
+            found.append("%s.name storage is the storage node's host name; a %s-site node takes another" % (where, node.get("site")))
         role = node.get("role")
         if role not in ROLES:
             found.append("%s.role must be one of %s (got %r)" % (where, ", ".join(ROLES), role))

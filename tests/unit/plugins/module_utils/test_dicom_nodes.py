@@ -51,13 +51,21 @@ def test_a_certificate_name_can_be_given():
      ["dicoogle_dicom_nodes[0].name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got 'Client')"]),
     # the PKI's own files and secrets
     ([dict(CLIENT, name="ghostunnel"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name ghostunnel is taken by the PKI (nginx, ghostunnel, ca, ec2 are the PACS's and the CA's files)"]),
+     ["dicoogle_dicom_nodes[0].name ghostunnel is taken (nginx, ghostunnel, ca, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
     ([dict(CLIENT, name="ec2"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name ec2 is taken by the PKI (nginx, ghostunnel, ca, ec2 are the PACS's and the CA's files)"]),
+     ["dicoogle_dicom_nodes[0].name ec2 is taken (nginx, ghostunnel, ca, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+    # a host <deployment>-<name> beside the lab's endpoint and the PACS task's containers
+    ([dict(CLIENT, name="endpoint"), STORAGE],
+     ["dicoogle_dicom_nodes[0].name endpoint is taken (nginx, ghostunnel, ca, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+    ([dict(CLIENT, name="pacs-nginx"), STORAGE], ["dicoogle_dicom_nodes[0].name pacs-nginx starts with pacs, the PACS task's name"]),
+    # storage.<domain> is the storage node's host
+    ([dict(CLIENT, name="storage", ae_title="C"), dict(STORAGE, name="archive")],
+     ["dicoogle_dicom_nodes[0].name storage is the storage node's host name; a client-site node takes another"]),
     # the PACS's certificate name, given or derived, would pass the storage node's tunnel
     ([dict(CLIENT, certificate_name="pacs.dicoogle.internal"), STORAGE],
      ["dicoogle_dicom_nodes[0]'s certificate name pacs.dicoogle.internal is the PACS task's own"]),
-    ([dict(CLIENT, name="pacs"), STORAGE], ["dicoogle_dicom_nodes[0]'s certificate name pacs.dicoogle.internal is the PACS task's own"]),
+    ([dict(CLIENT, name="pacs"), STORAGE], ["dicoogle_dicom_nodes[0].name pacs starts with pacs, the PACS task's name",
+                                            "dicoogle_dicom_nodes[0]'s certificate name pacs.dicoogle.internal is the PACS task's own"]),
     ([dict(CLIENT, certificate_name="storage.dicoogle.internal"), STORAGE],
      ["dicoogle_dicom_nodes[1].certificate_name storage.dicoogle.internal is also dicoogle_dicom_nodes[0]'s"]),
     ([dict(CLIENT, role="scanner"), STORAGE],
