@@ -36,7 +36,16 @@ def dicom_node_leaves(nodes):
     return nodes_model.node_leaves(nodes)
 
 
+def dicom_node_hosts(hosts, hostvars):
+    """The inventory host of each DICOM node, by node name (see dicom_node_hosts.yml)."""
+    found = {}
+    for host in hosts or []:
+        variables = hostvars[host] if host in hostvars else {}
+        found[variables.get("dicoogle_node") or host] = host
+    return found
+
+
 class FilterModule:
     def filters(self):
         return {"dicom_nodes": dicom_nodes, "dicom_nodes_errors": dicom_nodes_errors, "certificate_leaves": certificate_leaves,
-                "dicom_node_leaves": dicom_node_leaves}
+                "dicom_node_leaves": dicom_node_leaves, "dicom_node_hosts": dicom_node_hosts}
