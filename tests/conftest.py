@@ -43,15 +43,21 @@ SHARED_DEPLOYMENTS = {
 
 
 # Work units that take longest, handed out first (the rest follow in collection order) so that
-# neither worker idles at the end: about 18, 11, 16 and 6 minutes here. A worker takes its next unit
+# neither worker idles at the end: about 16, 17, 9 and 3 minutes here. A worker takes its next unit
 # when its current one has fewer than two tests left: the worker of the site (one unit) takes the
-# validation next, while the other runs the faults and then the lab; the short files even them out.
-FIRST = ["site", "tests/faults/test_faults.py", "lab", "tests/integration/test_validation.py"]
+# faults' tests next, while the other runs the lab; the short files even them out.
+FIRST = ["site", "lab", "tests/faults/test_faults.py", "tests/integration/test_validation.py"]
+
+# Files whose tests each build a deployment of their own: a unit per test, so that either worker
+# can take the next one.
+UNIT_PER_TEST = {"tests/faults/test_faults.py"}
 
 
 def work_unit(nodeid):
-    """The unit of work a test belongs to: its shared deployment, or its file."""
+    """The unit of work a test belongs to: its shared deployment, its own (UNIT_PER_TEST) or its file."""
     path = nodeid.split("::", 1)[0]
+    if path in UNIT_PER_TEST:
+        return nodeid
     return SHARED_DEPLOYMENTS.get(path, path)
 
 
@@ -68,7 +74,8 @@ def pytest_collection_modifyitems(items):
     files = list(SHARED_DEPLOYMENTS)
 
     def rank(item):
-        unit, path = work_unit(item.nodeid), item.nodeid.split("::", 1)[0]
+        path = item.nodeid.split("::", 1)[0]
+        unit = SHARED_DEPLOYMENTS.get(path, path)
         late = 2 if item.get_closest_marker("ends_deployment") else 1 if item.get_closest_marker("changes_deployment") else 0
         # within a shared deployment, its files in SHARED_DEPLOYMENTS' order (the whole-deployment checks last)
         position = files.index(path) if path in files else 0
