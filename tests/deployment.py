@@ -16,10 +16,10 @@ WEB_USER = "radiologist@lab.dicoogle.test"
 # service and the front door (ECS, ACM, Cognito, the ALB and its target group, the public zone, two roles, a log group,
 # the web user's and the automation user's secrets); the client and storage instances, their roles and instance
 # profiles, and Session Manager's transfer bucket; the CA's key and the lab's web leaf's certificate and key, which a
-# controller with an empty state directory finds again; the alerts' topic, web certificate alarm, reminders' schedule
+# controller with an empty state directory finds again, and the CAs trusted; the alerts' topic, web certificate alarm, reminders' schedule
 # group and the role EventBridge Scheduler assumes.
 EXPECTED = {
-    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 16,
+    "kms": 1, "ecr": 3, "key-pair": 1, "s3": 3, "secret": 17,
     "vpc": 3, "flow-log": 3, "subnet": 12, "internet-gateway": 3, "nat-gateway": 2, "elastic-ip": 2, "route-table": 9,
     "security-group": 8, "vpc-endpoint": 7, "vpc-peering": 1, "network-interface": 1, "endpoint-service": 1,
     "load-balancer": 2, "target-group": 3, "efs": 1, "efs-access-point": 4, "iam-role": 6, "log-group": 2,

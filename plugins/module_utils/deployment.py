@@ -69,6 +69,9 @@ SHARED_PORTS = {
 # Secrets Manager names below "<deployment>/": the foundation stores them, the PACS task, the front
 # door and the playbooks read them; the state role restores the PKI and the EC2 key from them.
 CA_CERTIFICATE_SECRET = "ca-cert"
+# The CAs every peer trusts (the PKI's trust.crt): the issuing CA alone, or during a CA rotation the
+# issuing CA with the one coming in or going out. The PACS task's tunnels read it.
+CA_TRUST_SECRET = "ca-trust"
 # The CA's private key: only the deployer reads it (no role of the deployment is granted it), to
 # find the PKI again on a controller whose state directory is empty.
 CA_KEY_SECRET = "ca-key"
@@ -103,6 +106,7 @@ def deployment_names(deployment, account=None, region=None, certificates=CERTIFI
     deployment = "" if deployment is None else str(deployment)
     secret_names = {
         "ca_cert": CA_CERTIFICATE_SECRET,
+        "ca_trust": CA_TRUST_SECRET,
         "ca_key": CA_KEY_SECRET,
         "ec2_key": EC2_KEY_SECRET,
         "pacs_admin_password": PACS_ADMIN_PASSWORD_SECRET,

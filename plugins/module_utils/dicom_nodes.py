@@ -17,10 +17,10 @@ SITES = ("client", "storage")
 # and the names their certificates carry (<label>.<private domain>), which no node may carry.
 SERVICE_LEAVES = ("nginx", "ghostunnel")
 SERVICE_LABELS = ("nginx", "pacs")
-# Names a node may not take: the PKI's other files and secrets (ca.crt, <deployment>/ca-cert,
-# <deployment>/ec2-key) would collide with its leaf's, and a host <deployment>-<name> with the lab's
+# Names a node may not take: the PKI's other files and secrets (ca.crt, ca-next.crt, ca-previous.crt,
+# trust.crt, <deployment>/ca-cert, <deployment>/ec2-key) would collide with its leaf's, and a host <deployment>-<name> with the lab's
 # endpoint stand-in (<deployment>-endpoint) or the PACS task's containers (<deployment>-pacs-*).
-RESERVED_NAMES = SERVICE_LEAVES + ("ca", "ec2", "endpoint")
+RESERVED_NAMES = SERVICE_LEAVES + ("ca", "ca-next", "ca-previous", "trust", "ec2", "endpoint")
 RESERVED_PREFIX = "pacs"
 # The sample's two nodes: the client host (a modality) and the storage host (CONSUMER).
 DEFAULT_NODES = (

@@ -341,19 +341,27 @@ HOST_TUNNELS = (("client", "dicoogle-tunnel-pacs-store"), ("client", "dicoogle-t
 
 
 @pytest.mark.changes_deployment
-def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_the_pacs(lab, aws_client):
-    """playbooks/rotate.yml while the client host sends C-ECHO and C-STORE without pause: every leaf
-    gets a new key and certificate, Secrets Manager new versions, the PACS task the new ones (a new
-    task definition revision, the lab's task replaced), the hosts' tunnels reload theirs in place.
-    The figures (associations tried, failed, longest gap) go to reports/rotation.json; no association
-    fails once the PACS's task runs again, while the hosts' tunnels reload. The second client-site
-    node joins in the same run: its own host (a container, an EC2 instance in moto), leaf, secrets and
-    tunnels, its name admitted by the PACS's tunnel servers."""
+def test_rotation_under_traffic_replaces_the_ca_renews_every_leaf_reloads_the_hosts_and_rolls_the_pacs(lab, aws_client):
+    """playbooks/rotate.yml with rotate_ca=true while the client host sends C-ECHO and C-STORE without
+    pause: a new CA, trusted everywhere beside the old one first, then issuing every leaf anew (a new
+    key and certificate each, Secrets Manager new versions, the PACS task the new ones: a new task
+    definition revision, the lab's task replaced; the hosts' tunnels reload theirs in place), then
+    trusted alone: a leaf of the old CA is refused afterwards. The figures (associations tried,
+    failed, longest gap) go to reports/rotation.json; no association fails once the PACS's task runs
+    again for the last time, while the hosts' tunnels reload. The second client-site node joins in
+    the same run: its own host (a container, an EC2 instance in moto), leaf, secrets and tunnels, its
+    name admitted by the PACS's tunnel servers."""
     from cryptography import x509
 
     leaves = ["nginx", "ghostunnel", "client", "storage"]
     pki = lab.state / "pki"
     before = {leaf: x509.load_pem_x509_certificate((pki / (leaf + ".crt")).read_bytes()) for leaf in leaves}
+    old_ca = x509.load_pem_x509_certificate((pki / "ca.crt").read_bytes())
+    # the client's leaf of the old CA, kept to show it refused once the old CA is retired
+    old = "/var/tmp/dicoogle-old-ca"
+    subprocess.run(["docker", "exec", DEPLOYMENT + "-client", "mkdir", "-p", old], check=True)
+    for name in ("client.crt", "client.key", "ca.crt"):
+        subprocess.run(["docker", "cp", str(pki / name), "%s-client:%s/%s" % (DEPLOYMENT, old, name)], check=True)
     units_before = {unit: unit_state(host, unit) for host, unit in HOST_TUNNELS}
     ecs = aws_client("ecs")
     revision_before = ecs.describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]["revision"]
@@ -361,7 +369,7 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
     try:
         # in the same run a second client-site node joins (its host, leaf, secrets and admission):
         # one site.yml pass and one PACS roll for both
-        rotated = lab.play("playbooks/rotate.yml", *WITH_SECOND_NODE)
+        rotated = lab.play("playbooks/rotate.yml", "-e", "rotate_ca=true", *WITH_SECOND_NODE)
     finally:
         subprocess.run(["docker", "exec", DEPLOYMENT + "-client", "touch", "/var/tmp/rotation-traffic.stop"], check=True)
         for _attempt in range(60):
@@ -372,16 +380,24 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
     assert rotated.rc == 0 and rotated.changed > 0, rotated
     assert "PRIVATE KEY" not in rotated.output
 
-    # every leaf: a new key pair and a new certificate from the same CA, the same names
+    # a new CA (its own key, the same name), trusted alone at the end, the old one's files gone
+    new_ca = x509.load_pem_x509_certificate((pki / "ca.crt").read_bytes())
+    assert new_ca.public_key().public_numbers() != old_ca.public_key().public_numbers() and new_ca.subject == old_ca.subject
+    assert x509.load_pem_x509_certificates((pki / "trust.crt").read_bytes()) == [new_ca]
+    assert not list(pki.glob("ca-next.*")) and not (pki / "ca-previous.crt").exists()
+    # every leaf: a new key pair and a new certificate from the new CA, the same names
     after = {leaf: x509.load_pem_x509_certificate((pki / (leaf + ".crt")).read_bytes()) for leaf in leaves}
     for leaf in leaves:
         assert after[leaf].serial_number != before[leaf].serial_number, leaf
         assert after[leaf].public_key().public_numbers() != before[leaf].public_key().public_numbers(), leaf
         assert (after[leaf].subject, after[leaf].issuer) == (before[leaf].subject, before[leaf].issuer), leaf
+        after[leaf].verify_directly_issued_by(new_ca)
     # Secrets Manager holds them, and the task definition names those versions: ECS's task reads them
     sm = aws_client("secretsmanager")
     for leaf in leaves:
         assert sm.get_secret_value(SecretId="%s/%s-cert" % (DEPLOYMENT, leaf))["SecretString"] == (pki / (leaf + ".crt")).read_text(), leaf
+    for secret, name in (("ca-cert", "ca.crt"), ("ca-trust", "trust.crt")):
+        assert sm.get_secret_value(SecretId="%s/%s" % (DEPLOYMENT, secret))["SecretString"] == (pki / name).read_text(), secret
     definition = ecs.describe_task_definition(taskDefinition=DEPLOYMENT + "-pacs")["taskDefinition"]
     assert definition["revision"] > revision_before
     [service] = ecs.describe_services(cluster=DEPLOYMENT, services=[DEPLOYMENT + "-pacs"])["services"]
@@ -389,6 +405,7 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
     assert definition["taskDefinitionArn"].endswith("/" + service["taskDefinition"].split("/")[-1])
     for container in ("pacs-tunnel-server", "pacs-tunnel-qr", "pacs-tunnel-client"):
         assert in_container(container, "cat", "/run/secrets/tunnel-cert.pem").strip() == (pki / "ghostunnel.crt").read_text().strip()
+        assert in_container(container, "cat", "/run/secrets/tunnel-ca.pem").strip() == (pki / "trust.crt").read_text().strip()
     # the hosts' tunnels: the same processes, reloaded after the task ran again, with the new files
     units_after = {unit: unit_state(host, unit) for host, unit in HOST_TUNNELS}
     for host, unit in HOST_TUNNELS:
@@ -398,6 +415,14 @@ def test_rotation_under_traffic_renews_every_leaf_reloads_the_hosts_and_rolls_th
     for host, unit in HOST_TUNNELS:
         name = unit.replace("dicoogle-tunnel-", "")
         assert in_container(host, "cat", "/etc/dicoogle-tunnel/%s/cert.pem" % name).strip() == (pki / (host + ".crt")).read_text().strip()
+        assert in_container(host, "cat", "/etc/dicoogle-tunnel/%s/ca.pem" % name).strip() == (pki / "trust.crt").read_text().strip()
+    # the client's leaf of the old CA, which a stolen copy would present, is refused by both of the
+    # PACS's tunnel servers now that the old CA is not trusted (the client verifies the server with the new one)
+    subprocess.run(["docker", "cp", str(pki / "trust.crt"), "%s-client:%s/trust-now.crt" % (DEPLOYMENT, old)], check=True)
+    for port in (16666, 11045):
+        refused = in_client("echoscu", "-v", "-to", "10", "-aec", AET, "+tls", old + "/client.key", old + "/client.crt",
+                            "+cf", old + "/trust-now.crt", ENDPOINT, str(port))
+        assert refused.returncode != 0 and "Association Accepted" not in refused.stdout + refused.stderr, (port, refused.stdout + refused.stderr)
 
     # the second client-site node: its host runs its tunnels with its own leaf, its secrets hold it,
     # the PACS's tunnel servers admit its name, and on "AWS" its instance runs with its node's tag

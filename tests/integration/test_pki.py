@@ -218,8 +218,56 @@ def test_renew_now_refuses_the_ca_and_unknown_names_before_any_change(pki):
     assert run.rc != 0 and run.changed == 0, run
     message = " ".join(run.output.split())
     assert "pki_renew_now (rotate.yml's rotate_certificates) names leaves to renew now" in message
-    assert "the CA is not renewed this way (got ca, wrad-2)" in message
+    assert "the CA is not renewed this way but rotated (rotate.yml's rotate_ca=true) (got ca, wrad-2)" in message
     assert serials(pki_dir) == before
+
+
+def trusted(pki_dir):
+    """The certificates of trust.crt, in its order."""
+    return x509.load_pem_x509_certificates((pki_dir / "trust.crt").read_bytes())
+
+
+def test_ca_rotation_trusts_the_next_ca_then_issues_from_it_then_retires_the_previous(pki):
+    """pki_ca_rotation's three steps (rotate.yml with rotate_ca=true): trust adds a new CA to
+    trust.crt and issues nothing from it; issue makes it the issuing CA, every leaf re-issued from
+    it, the previous CA still trusted and its key gone; retire leaves the new CA alone in trust.crt.
+    Each step run again changes nothing; issue before trust is refused before any change."""
+    pki_dir, converge = pki.dir, pki.converge
+    old_ca, before = load(pki_dir / "ca.crt"), serials(pki_dir)
+    assert trusted(pki_dir) == [old_ca]
+
+    early = converge("-e", "pki_ca_rotation=issue")
+    assert early.rc != 0 and early.changed == 0 and "run the step pki_ca_rotation=trust first" in early.output, early
+    assert load(pki_dir / "ca.crt") == old_ca
+
+    trust = converge("-e", "pki_ca_rotation=trust")
+    assert trust.rc == 0 and trust.changed >= 1, trust
+    new_ca = load(pki_dir / "ca-next.crt")
+    assert new_ca.subject == old_ca.subject and new_ca.public_key().public_numbers() != old_ca.public_key().public_numbers()
+    assert trusted(pki_dir) == [old_ca, new_ca]
+    assert serials(pki_dir) == before and load(pki_dir / "ca.crt") == old_ca
+    assert (pki_dir / "ca-next.key").stat().st_mode & 0o777 == 0o600
+    assert converge("-e", "pki_ca_rotation=trust").changed == 0
+
+    issue = converge("-e", "pki_ca_rotation=issue")
+    assert issue.rc == 0 and issue.changed >= 2, issue
+    assert load(pki_dir / "ca.crt") == new_ca and load(pki_dir / "ca-previous.crt") == old_ca
+    assert not list(pki_dir.glob("ca-next.*"))
+    assert trusted(pki_dir) == [new_ca, old_ca]
+    after = serials(pki_dir)
+    for leaf in EXPECTED:
+        assert after[leaf] != before[leaf], leaf
+        load(pki_dir / ("%s.crt" % leaf)).verify_directly_issued_by(new_ca)
+    assert converge("-e", "pki_ca_rotation=issue").changed == 0
+    # rotate.yml run again after its last pass failed: its trust step adds no other CA
+    assert converge("-e", "pki_ca_rotation=trust").changed == 0 and not list(pki_dir.glob("ca-next.*"))
+
+    retire = converge("-e", "pki_ca_rotation=retire")
+    assert retire.rc == 0 and retire.changed >= 1, retire
+    assert trusted(pki_dir) == [new_ca] and not (pki_dir / "ca-previous.crt").exists()
+    assert serials(pki_dir) == after
+    assert converge("-e", "pki_ca_rotation=retire").changed == 0
+    assert converge().changed == 0
 
 
 def test_a_new_ca_reissues_every_leaf(pki):

@@ -66,7 +66,7 @@ def test_secrets_hold_the_pki_under_the_kms_key(site, aws_client):
     # the pki role's leaves and the lab's extra one (web, which the front door imports)
     leaves = ["nginx", "ghostunnel", "client", "storage", "web"]
     # everything a controller with an empty state directory finds again: the CA's key too
-    expected = {"ca-cert": "pki/ca.crt", "ca-key": "pki/ca.key", "ec2-key": "ssh/" + DEPLOYMENT}
+    expected = {"ca-cert": "pki/ca.crt", "ca-key": "pki/ca.key", "ca-trust": "pki/trust.crt", "ec2-key": "ssh/" + DEPLOYMENT}
     expected.update({"%s-cert" % leaf: "pki/%s.crt" % leaf for leaf in leaves})
     expected.update({"%s-key" % leaf: "pki/%s.key" % leaf for leaf in leaves})
     assert sorted(secrets) == sorted(DEPLOYMENT + "/" + name for name in list(expected) + ["pacs-admin-password", "web-users/" + WEB_USER, "web-automation"])

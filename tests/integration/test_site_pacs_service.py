@@ -86,9 +86,9 @@ def test_task_definition_of_the_lab_engines(site, aws_client):
     # its current version (<arn>:::<version id>): a renewed certificate is a new task definition
     sm = aws_client("secretsmanager")
     arn = {name: secret_reference(sm, "%s/%s" % (DEPLOYMENT, name))
-           for name in ("ghostunnel-cert", "ghostunnel-key", "ca-cert", "pacs-admin-password", "nginx-cert", "nginx-key")}
+           for name in ("ghostunnel-cert", "ghostunnel-key", "ca-trust", "pacs-admin-password", "nginx-cert", "nginx-key")}
     secrets = {name: {s["name"]: s["valueFrom"] for s in c.get("secrets", [])} for name, c in containers.items()}
-    tunnel = {"TUNNEL_CERT_PEM": arn["ghostunnel-cert"], "TUNNEL_KEY_PEM": arn["ghostunnel-key"], "TUNNEL_CA_PEM": arn["ca-cert"]}
+    tunnel = {"TUNNEL_CERT_PEM": arn["ghostunnel-cert"], "TUNNEL_KEY_PEM": arn["ghostunnel-key"], "TUNNEL_CA_PEM": arn["ca-trust"]}
     assert secrets == {"pacs": {"PACS_ADMIN_PASSWORD": arn["pacs-admin-password"]},
                        "nginx": {"NGINX_CERT_PEM": arn["nginx-cert"], "NGINX_KEY_PEM": arn["nginx-key"]},
                        "tunnel-server": tunnel, "tunnel-qr": tunnel, "tunnel-client": tunnel}
@@ -147,7 +147,7 @@ def test_task_definition_of_dicoogle_and_ghostunnel_has_the_exact_tunnel_command
     }
     # the foundation's secrets of it-ecs, which the task reads (Dicoogle has no admin password secret)
     sm = aws_client("secretsmanager")
-    names = ["it-ecs/%s" % n for n in ("nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "ca-cert")]
+    names = ["it-ecs/%s" % n for n in ("nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "ca-trust")]
     missing = run_playbook("tests/integration/playbooks/pacs_service.yml", extra_vars=extra)
     assert missing.rc != 0 and "the secrets " + ", ".join(names) + " (foundation role)" in " ".join(missing.output.split()), missing
     assert aws_client("ecs").list_task_definitions(familyPrefix="it-ecs-pacs")["taskDefinitionArns"] == []

@@ -34,6 +34,8 @@ LOCAL_FILE_TASKS = {
     "dicoogle.aws.state : Derive the EC2 key pair's public key from its private key",
     "dicoogle.aws.pki : Create the CA signing request",
     "dicoogle.aws.pki : Create the leaf signing requests",
+    # trust.crt, derived from the CA's files the state role wrote (the same bytes as before)
+    "dicoogle.aws.pki : Write the CAs every peer trusts",
     "dicoogle.aws.images : Create the build contexts",
     "dicoogle.aws.images : Render the Dockerfiles",
     "dicoogle.aws.images : Add the secrets entrypoint to each context",

@@ -3,6 +3,7 @@ collection (Secrets Manager, Cognito and the local state read with boto3 and pat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 # What Ansible prints instead of a no_log task's result, as YAML (which may wrap the line) or JSON (the
@@ -20,13 +21,16 @@ def fragments(value: str) -> list[str]:
 
 
 def secret_values(aws_client, deployment: str, state: Path) -> dict[str, str]:
-    """Name -> value of everything secret: each secret in Secrets Manager but the certificates,
-    the Cognito app clients' secrets and every private key file in the local state."""
+    """Name -> value of everything secret: each secret in Secrets Manager but those that hold only
+    certificates (public: a leaf's, the CAs trusted), the Cognito app clients' secrets and every
+    private key file in the local state."""
     found = {}
     sm = aws_client("secretsmanager")
     for secret in sm.list_secrets()["SecretList"]:
-        if secret["Name"].startswith(deployment + "/") and not secret["Name"].endswith("-cert"):
-            found["secretsmanager:" + secret["Name"]] = sm.get_secret_value(SecretId=secret["ARN"])["SecretString"]
+        if secret["Name"].startswith(deployment + "/"):
+            value = sm.get_secret_value(SecretId=secret["ARN"])["SecretString"]
+            if set(re.findall(r"-----BEGIN ([A-Z ]+)-----", value)) != {"CERTIFICATE"}:
+                found["secretsmanager:" + secret["Name"]] = value
     cognito = aws_client("cognito-idp")
     for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"].startswith(deployment + "-"):

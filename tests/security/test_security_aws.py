@@ -103,7 +103,7 @@ def test_everything_at_rest_is_under_the_deployments_key(site, aws_client):
     for volume in aws_client("ec2").describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instances}])["Volumes"]:
         encrypted["ebs:" + volume["VolumeId"]] = volume.get("KmsKeyId") if volume["Encrypted"] else None
     kinds = Counter(name.split(":")[0] for name in encrypted)
-    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 16, "ecr": 3, "ebs": 2}, kinds
+    assert kinds == {"s3": 2, "efs": 1, "log": 2, "secret": 17, "ecr": 3, "ebs": 2}, kinds
     assert {name: k for name, k in encrypted.items() if k not in ours_key} == {}
 
 
@@ -181,7 +181,7 @@ def test_no_role_of_the_deployment_may_read_the_cas_key(site, aws_client):
     it, neither by its name nor by a wildcard that covers it, and the secret has no resource policy.
     The PACS task reads the secrets it injects, each by its ARN."""
     sm = aws_client("secretsmanager")
-    arn = {name: sm.describe_secret(SecretId="%s/%s" % (DEPLOYMENT, name))["ARN"] for name in ("ca-key", "ca-cert")}
+    arn = {name: sm.describe_secret(SecretId="%s/%s" % (DEPLOYMENT, name))["ARN"] for name in ("ca-key", "ca-cert", "ca-trust")}
     assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=arn["ca-key"])
     iam = aws_client("iam")
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]
@@ -190,10 +190,10 @@ def test_no_role_of_the_deployment_may_read_the_cas_key(site, aws_client):
     readers = {name: sorted(role for role in roles if any(allows(s, "secretsmanager:GetSecretValue", secret) for s in role_statements(iam, role)))
                for name, secret in arn.items()}
     assert readers["ca-key"] == [], readers
-    # the check sees a grant where there is one: the task's execution role reads the CA's certificate
-    # (the tunnel's trust), and a prefix wildcard would cover the key
-    assert len(readers["ca-cert"]) == 1, readers
+    # the check sees a grant where there is one: the task's execution role reads the CAs trusted (the
+    # tunnels' trust), and a prefix wildcard would cover the key
+    assert len(readers["ca-trust"]) == 1, readers
     prefix = arn["ca-key"].split(":secret:")[0] + ":secret:" + DEPLOYMENT + "/*"
     assert allows({"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": prefix}, "secretsmanager:GetSecretValue", arn["ca-key"])
-    assert not allows({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn["ca-cert"]},
+    assert not allows({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn["ca-trust"]},
                       "secretsmanager:GetSecretValue", arn["ca-key"])

@@ -74,10 +74,11 @@ EXPECTED = {
     "foundation_pacs_admin_secret": "pacs-admin-password", "pacs_service_admin_secret": "pacs-admin-password",
     "dicoogle_pacs_admin_password_secret": "unit-d/pacs-admin-password", "dicoogle_web_automation_secret": "unit-d/web-automation",
     "pacs_service_nginx_secrets": {"NGINX_CERT_PEM": "nginx-cert", "NGINX_KEY_PEM": "nginx-key"},
-    "pacs_service_tunnel_secrets": {"TUNNEL_CERT_PEM": "ghostunnel-cert", "TUNNEL_KEY_PEM": "ghostunnel-key", "TUNNEL_CA_PEM": "ca-cert"},
-    "foundation_secret_files_names": ["ca-cert", "ca-key", "nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "client-cert",
+    "pacs_service_tunnel_secrets": {"TUNNEL_CERT_PEM": "ghostunnel-cert", "TUNNEL_KEY_PEM": "ghostunnel-key", "TUNNEL_CA_PEM": "ca-trust"},
+    "foundation_secret_files_names": ["ca-cert", "ca-trust", "ca-key", "nginx-cert", "nginx-key", "ghostunnel-cert", "ghostunnel-key", "client-cert",
                                       "client-key", "storage-cert", "storage-key", "ec2-key"],
-    # the state role restores the files the foundation stores, from the same secrets
+    # the state role restores the files the foundation stores, from the same secrets (but trust.crt,
+    # which the pki role derives from the CA files)
     "state_files_as_the_foundation_stores_them": True,
     "network_pacs_https_port": 8443, "pacs_service_https_port": 8443, "front_door_target_port": 8443,
     "network_pacs_store_tls_port": 16666, "pacs_service_tunnel_port": 16666, "dicom_tests_tunnel_port": 16666,
@@ -98,7 +99,8 @@ EXPRESSIONS = {
     "dicoogle_web_automation_secret": "(dicoogle_deployment | dicoogle.aws.deployment_names).secrets.web_automation",
     "foundation_secret_files_names": "foundation_secret_files.keys() | list",
     "state_files_as_the_foundation_stores_them": (
-        "state_files == dict(foundation_secret_files.keys() | map('regex_replace', '^', 'unit-d/') | zip(foundation_secret_files.values()))"),
+        "state_files == dict(foundation_secret_files.keys() | map('regex_replace', '^', 'unit-d/') | zip(foundation_secret_files.values()))"
+        " | dict2items | rejectattr('key', 'equalto', 'unit-d/ca-trust') | items2dict"),
     "images_consumer_port": "images_dicoogle_move_destinations[0].port",
     "pacs_config_consumer_port": "pacs_config_move_destinations[0].port",
     "pacs_service_dicoogle_store_port": "pacs_service_engines.dicoogle.store_port",

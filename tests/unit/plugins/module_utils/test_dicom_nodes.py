@@ -51,12 +51,12 @@ def test_a_certificate_name_can_be_given():
      ["dicoogle_dicom_nodes[0].name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got 'Client')"]),
     # the PKI's own files and secrets
     ([dict(CLIENT, name="ghostunnel"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name ghostunnel is taken (nginx, ghostunnel, ca, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+     ["dicoogle_dicom_nodes[0].name ghostunnel is taken (nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
     ([dict(CLIENT, name="ec2"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name ec2 is taken (nginx, ghostunnel, ca, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+     ["dicoogle_dicom_nodes[0].name ec2 is taken (nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
     # a host <deployment>-<name> beside the lab's endpoint and the PACS task's containers
     ([dict(CLIENT, name="endpoint"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name endpoint is taken (nginx, ghostunnel, ca, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+     ["dicoogle_dicom_nodes[0].name endpoint is taken (nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
     ([dict(CLIENT, name="pacs-nginx"), STORAGE], ["dicoogle_dicom_nodes[0].name pacs-nginx starts with pacs, the PACS task's name"]),
     # storage.<domain> is the storage node's host
     ([dict(CLIENT, name="storage", ae_title="C"), dict(STORAGE, name="archive")],
