@@ -7,6 +7,8 @@ import pytest
 
 from ansible_collections.dicoogle.aws.plugins.module_utils import deployment, dicom_nodes
 
+# the reserved names, as the error lists them
+TAKEN = "(nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"
 CLIENT, STORAGE = dicom_nodes.DEFAULT_NODES
 WARD = {"name": "ward-2", "site": "client", "role": "workstation", "ae_title": "WARD2-WS"}
 TWO_AT_THE_STORAGE_SITE = "dicoogle_dicom_nodes has 2 nodes at the storage site: this version runs one storage node (the PACS's one move destination)"
@@ -51,12 +53,12 @@ def test_a_certificate_name_can_be_given():
      ["dicoogle_dicom_nodes[0].name must be 2-32 lowercase letters, digits and hyphens, starting with a letter (got 'Client')"]),
     # the PKI's own files and secrets
     ([dict(CLIENT, name="ghostunnel"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name ghostunnel is taken (nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+     ["dicoogle_dicom_nodes[0].name ghostunnel is taken " + TAKEN]),
     ([dict(CLIENT, name="ec2"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name ec2 is taken (nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+     ["dicoogle_dicom_nodes[0].name ec2 is taken " + TAKEN]),
     # a host <deployment>-<name> beside the lab's endpoint and the PACS task's containers
     ([dict(CLIENT, name="endpoint"), STORAGE],
-     ["dicoogle_dicom_nodes[0].name endpoint is taken (nginx, ghostunnel, ca, ca-next, ca-previous, trust, ec2, endpoint are the PKI's files and the lab's endpoint)"]),
+     ["dicoogle_dicom_nodes[0].name endpoint is taken " + TAKEN]),
     ([dict(CLIENT, name="pacs-nginx"), STORAGE], ["dicoogle_dicom_nodes[0].name pacs-nginx starts with pacs, the PACS task's name"]),
     # storage.<domain> is the storage node's host
     ([dict(CLIENT, name="storage", ae_title="C"), dict(STORAGE, name="archive")],
